@@ -1,0 +1,49 @@
+"""The composition root: builds the engine from settings, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine as Database
+
+from phasegate.engine.handlers import HANDLERS
+from phasegate.engine.service import Clock, Engine
+from phasegate.settings import Settings
+from phasegate.storage.database import connect, ensure_schema_current, session_factory
+from phasegate.workflow.catalog import WorkflowCatalog
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class App:
+    """Everything a running phasegate needs, built once and passed down."""
+
+    settings: Settings
+    database: Database
+    engine: Engine
+    secret_key: str
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    check_schema: bool = True,
+    pool_size: int = 5,
+) -> App:
+    """Connect, check the schema is current, and wire the engine."""
+    database = connect(settings.database_url, pool_size=pool_size)
+    if check_schema:
+        ensure_schema_current(database)
+    engine = Engine(
+        session_factory(database),
+        WorkflowCatalog(settings.workflows_dir),
+        clock,
+        HANDLERS,
+        default_workflow=settings.default_workflow,
+    )
+    return App(settings, database, engine, settings.resolved_secret_key())

@@ -1,0 +1,145 @@
+"""Domain events: small frozen records of what happened.
+
+Operations return these; the message bus writes each one to the audit trail and hands it
+to the handlers in :data:`phasegate.engine.handlers.HANDLERS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of all domain events."""
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    @property
+    def project_id(self) -> int | None:
+        return getattr(self, "project", None)
+
+    def payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PersonRegistered(Event):
+    person: int
+    name: str
+    email: str
+    language: str
+
+
+@dataclass(frozen=True)
+class RoleGranted(Event):
+    person: int
+    role: str
+
+
+@dataclass(frozen=True)
+class ProjectRegistered(Event):
+    project: int
+    name: str
+    owner: int | None
+    leader: int | None
+    development_area: str | None
+    workflow: str
+    workflow_version: int
+    phase: str
+
+
+@dataclass(frozen=True)
+class PhaseEntered(Event):
+    project: int
+    phase: str
+    via_gate: str | None = None
+
+
+@dataclass(frozen=True)
+class GateRequested(Event):
+    project: int
+    request: int
+    gate: str
+    from_phase: str
+    to: str
+    deciders: tuple[int, ...]
+    policy: str
+    awaiting_events: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GateRequestWithdrawn(Event):
+    project: int
+    request: int
+    gate: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class VoteCast(Event):
+    project: int
+    request: int
+    gate: str
+    voter: int
+    outcome: str
+    comment: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class GateDecided(Event):
+    project: int
+    request: int
+    gate: str
+    outcome: str
+    decided_by: int
+    votes: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class GateAwaitingEvents(Event):
+    """The votes are in, but the gate waits for outside events before it is decided."""
+
+    project: int
+    request: int
+    gate: str
+    awaiting: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProjectHeld(Event):
+    project: int
+    phase: str
+    gate: str
+
+
+@dataclass(frozen=True)
+class ProjectResumed(Event):
+    project: int
+    phase: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class ProjectStopped(Event):
+    project: int
+    phase: str
+    gate: str
+
+
+@dataclass(frozen=True)
+class ProjectCompleted(Event):
+    project: int
+    gate: str
+
+
+@dataclass(frozen=True)
+class ExternalEventRecorded(Event):
+    project: int
+    event: str
+    phase: str
+    source: str

@@ -1,0 +1,193 @@
+"""The engine: every operation phasegate offers, each one transaction.
+
+The CLI, the web pages, the API and email links all call these methods; none of them
+writes to the database on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from phasegate.domain.model import Channel, Outcome
+from phasegate.domain.rules import ChecklistAnswer, DocumentLink
+from phasegate.engine import gates, projects, queries
+from phasegate.engine.lookups import person_name
+from phasegate.engine.unit import SYSTEM, Actor, HandlerTable, UnitOfWork, dispatch
+from phasegate.engine.views import (
+    AuditEntry,
+    GateRequestView,
+    PersonView,
+    ProjectView,
+    VoteResult,
+)
+from phasegate.errors import ConcurrentUpdate
+from phasegate.workflow.catalog import WorkflowCatalog
+
+Clock = Callable[[], datetime]
+
+
+class Engine:
+    """Phasegate's operations over one database, workflow catalogue and clock."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        workflows: WorkflowCatalog,
+        clock: Clock,
+        handlers: HandlerTable,
+        default_workflow: str = "prosjektveiviseren",
+    ) -> None:
+        self.sessions = sessions
+        self.workflows = workflows
+        self.clock = clock
+        self.handlers = handlers
+        self.default_workflow = default_workflow
+
+    @contextmanager
+    def unit(self, actor: int | None) -> Iterator[UnitOfWork]:
+        """One transaction: commit with its events and handlers, or roll back whole."""
+        try:
+            with self.sessions() as session, session.begin():
+                who = SYSTEM if actor is None else Actor(actor, person_name(session, actor))
+                uow = UnitOfWork(session, self.clock(), who, self.workflows)
+                yield uow
+                dispatch(uow, self.handlers)
+        except StaleDataError as exc:
+            raise ConcurrentUpdate() from exc
+        except IntegrityError as exc:
+            raise ConcurrentUpdate(
+                "The change clashed with another one made at the same moment, and nothing was "
+                "saved. Reload and try again."
+            ) from exc
+        except OperationalError as exc:
+            if "deadlock" in str(exc).lower() or "could not serialize" in str(exc).lower():
+                raise ConcurrentUpdate() from exc
+            raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self.sessions() as session, session.begin():
+            yield session
+
+    # --- people and roles -------------------------------------------------------------
+
+    def register_person(
+        self, name: str, email: str, language: str = "nb", *, actor: int | None = None
+    ) -> int:
+        with self.unit(actor) as uow:
+            return projects.register_person(uow, name, email, language)
+
+    def grant_role(self, person: int, role: str, *, actor: int | None = None) -> None:
+        with self.unit(actor) as uow:
+            projects.grant_role(uow, person, role)
+
+    # --- projects ---------------------------------------------------------------------
+
+    def register_project(
+        self,
+        name: str,
+        *,
+        owner: int | None,
+        leader: int | None,
+        development_area: str | None = None,
+        portfolio: str | None = None,
+        description: str = "",
+        workflow: str | None = None,
+        phase: str | None = None,
+        actor: int | None = None,
+    ) -> int:
+        with self.unit(actor) as uow:
+            return projects.register_project(
+                uow,
+                name,
+                owner=owner,
+                leader=leader,
+                development_area=development_area,
+                portfolio=portfolio,
+                description=description,
+                workflow=workflow or self.default_workflow,
+                phase=phase,
+            )
+
+    def resume_project(self, project: int, comment: str = "", *, actor: int | None) -> None:
+        with self.unit(actor) as uow:
+            projects.resume_project(uow, project, comment)
+
+    def record_external_event(
+        self,
+        project: int,
+        kind: str,
+        *,
+        source: str,
+        payload: dict[str, Any] | None = None,
+        actor: int | None = None,
+    ) -> bool:
+        with self.unit(actor) as uow:
+            return projects.record_external_event(uow, project, kind, source, payload or {})
+
+    # --- gates ------------------------------------------------------------------------
+
+    def submit_gate_request(
+        self,
+        project: int,
+        answers: Mapping[str, ChecklistAnswer],
+        documents: Sequence[DocumentLink] = (),
+        *,
+        gate: str | None = None,
+        actor: int | None,
+    ) -> int:
+        with self.unit(actor) as uow:
+            return gates.submit_gate_request(uow, project, answers, documents, gate)
+
+    def cast_vote(
+        self,
+        request: int,
+        outcome: Outcome | str,
+        comment: str = "",
+        *,
+        channel: Channel | str,
+        actor: int,
+    ) -> VoteResult:
+        with self.unit(actor) as uow:
+            return gates.cast_vote(uow, request, Outcome(outcome), comment, Channel(channel).value)
+
+    def withdraw_gate_request(self, request: int, reason: str, *, actor: int | None) -> None:
+        with self.unit(actor) as uow:
+            gates.withdraw_gate_request(uow, request, reason)
+
+    # --- reading ----------------------------------------------------------------------
+
+    def portfolio(self) -> list[ProjectView]:
+        with self.reading() as session:
+            return queries.portfolio(session, self.workflows)
+
+    def project(self, project: int) -> ProjectView:
+        with self.reading() as session:
+            return queries.project(session, self.workflows, project)
+
+    def gate_request(self, request: int) -> GateRequestView:
+        with self.reading() as session:
+            return queries.gate_request(session, self.workflows, request)
+
+    def pending_decisions(self, person: int) -> list[GateRequestView]:
+        with self.reading() as session:
+            return queries.pending_for_person(session, self.workflows, person)
+
+    def board_pending_decisions(self) -> list[GateRequestView]:
+        with self.reading() as session:
+            return queries.pending_for_board(session, self.workflows)
+
+    def audit_trail(self, project: int | None = None) -> list[AuditEntry]:
+        with self.reading() as session:
+            return queries.audit_trail(session, project)
+
+    def people(self) -> list[PersonView]:
+        with self.reading() as session:
+            return queries.people(session)

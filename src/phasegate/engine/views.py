@@ -1,0 +1,91 @@
+"""What the engine hands back: plain frozen values, never live database rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from phasegate.domain.model import Label
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    name: str
+    email: str
+    language: str
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    id: int
+    name: str
+    phase: str
+    phase_label: Label
+    status: str
+    owner: str | None
+    leader: str | None
+    development_area: str | None
+    portfolio: str | None
+    workflow: str
+    workflow_version: int
+    version: int
+    open_request: int | None = None
+    open_gate: str | None = None
+
+
+@dataclass(frozen=True)
+class VoteView:
+    voter: str
+    outcome: str
+    comment: str
+    channel: str
+    cast_at: datetime
+
+
+@dataclass(frozen=True)
+class GateRequestView:
+    id: int
+    project_id: int
+    project: str
+    gate: str
+    gate_label: Label
+    from_phase: str
+    to_phase: str
+    status: str
+    policy: str
+    decider_role: str
+    deciders: tuple[str, ...]
+    votes: tuple[VoteView, ...]
+    awaiting_events: tuple[str, ...]
+    submitted_by: str
+    submitted_at: datetime
+    outcome: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    checklist: dict[str, Any] | None = None
+    documents: list[dict[str, str]] | None = None
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    """What one vote did: whether it decided the gate, and where the project is now."""
+
+    request: int
+    decided: bool
+    outcome: str | None
+    project_phase: str
+    project_status: str
+    awaiting_events: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    occurred_at: datetime
+    kind: str
+    actor: str
+    project_id: int | None
+    payload: dict[str, Any]

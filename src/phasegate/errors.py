@@ -1,0 +1,176 @@
+"""One exception hierarchy for phasegate.
+
+Every error says what happened and what to do next. The class docstring is the default
+message, so a bare ``raise NotFound()`` still reads well; most call sites pass a message
+with the particulars. ``code`` is a stable machine-readable name for the API and pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import ClassVar
+
+
+class PhasegateError(Exception):
+    """Something went wrong in phasegate."""
+
+    code: ClassVar[str] = "error"
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or (self.__doc__ or self.code).strip()
+        super().__init__(self.message)
+
+
+# --- configuration and start-up -------------------------------------------------------
+
+
+class ConfigurationError(PhasegateError):
+    """The configuration is not usable. Check the PHASEGATE_* environment variables."""
+
+    code = "configuration"
+
+
+class SchemaOutOfDate(PhasegateError):
+    """The database schema is not current. Run `phasegate db upgrade`."""
+
+    code = "schema_out_of_date"
+
+
+# --- workflow definitions ---------------------------------------------------------------
+
+
+class WorkflowError(PhasegateError):
+    """The workflow definition cannot be used."""
+
+    code = "workflow"
+
+
+class WorkflowInvalid(WorkflowError):
+    """The workflow file has problems. Fix them and run `phasegate workflow check FILE`."""
+
+    code = "workflow_invalid"
+
+    def __init__(self, problems: Sequence[object]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"The workflow file has {len(self.problems)} problem(s):\n{lines}")
+
+
+class WorkflowNotFound(WorkflowError):
+    """No workflow by that name. Put its file in the workflows directory."""
+
+    code = "workflow_not_found"
+
+
+class WorkflowVersionConflict(WorkflowError):
+    """The workflow file changed but kept its version number. Raise `version:` in the file."""
+
+    code = "workflow_version_conflict"
+
+
+# --- lookups ---------------------------------------------------------------------------
+
+
+class NotFound(PhasegateError):
+    """It does not exist. Check the id."""
+
+    code = "not_found"
+
+
+# --- the rules of the engine -------------------------------------------------------------
+
+
+class RuleViolation(PhasegateError):
+    """The request breaks a rule of the workflow."""
+
+    code = "rule_violation"
+
+
+class IncompleteGateRequest(RuleViolation):
+    """The gate request is not complete. Answer the checklist and link the documents."""
+
+    code = "incomplete_gate_request"
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        self.missing = list(missing)
+        lines = "\n".join(f"  - {m}" for m in self.missing)
+        super().__init__(
+            f"The gate request cannot be submitted; {len(self.missing)} thing(s) are "
+            f"missing:\n{lines}"
+        )
+
+
+class NotADecider(RuleViolation):
+    """Only the deciders of this gate may vote on it."""
+
+    code = "not_a_decider"
+
+
+class OwnGateNotAllowed(NotADecider):
+    """A project manager cannot decide a gate of their own project."""
+
+    code = "own_gate"
+
+
+class NotPermitted(RuleViolation):
+    """You are not allowed to do that."""
+
+    code = "not_permitted"
+
+
+class AlreadyDecided(RuleViolation):
+    """This gate request has already been decided."""
+
+    code = "already_decided"
+
+    def __init__(self, decided_by: str, decided_at: datetime, outcome: str) -> None:
+        self.decided_by = decided_by
+        self.decided_at = decided_at
+        self.outcome = outcome
+        super().__init__(
+            f"Already decided by {decided_by} at {decided_at:%Y-%m-%d %H:%M} UTC "
+            f"(outcome: {outcome}). Nothing was changed."
+        )
+
+
+class AlreadyVoted(RuleViolation):
+    """You have already voted on this gate request; a vote is recorded once."""
+
+    code = "already_voted"
+
+
+class RequestClosed(RuleViolation):
+    """This gate request is no longer open."""
+
+    code = "request_closed"
+
+
+class RequestAlreadyOpen(RuleViolation):
+    """The project already has an open gate request. Withdraw it or wait for the decision."""
+
+    code = "request_already_open"
+
+
+class ProjectNotActive(RuleViolation):
+    """The project is not active (on hold, completed or stopped)."""
+
+    code = "project_not_active"
+
+
+class CommentRequired(RuleViolation):
+    """A comment is required for this outcome."""
+
+    code = "comment_required"
+
+
+class DuplicateName(RuleViolation):
+    """Something with that name already exists."""
+
+    code = "duplicate"
+
+
+class ConcurrentUpdate(PhasegateError):
+    """Someone else changed this at the same moment. Reload and try again."""
+
+    code = "concurrent_update"

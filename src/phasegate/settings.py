@@ -1,0 +1,152 @@
+"""Configuration: one typed ``Settings``, read from ``PHASEGATE_*`` variables and ``.env``.
+
+Build it once with :meth:`Settings.load` and pass it down; nothing reads the environment
+behind its back.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from phasegate.errors import ConfigurationError
+
+MIN_SECRET_LENGTH = 32
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Locale(StrEnum):
+    NB = "nb"
+    EN = "en"
+
+
+def _default_workflows_dir() -> Path:
+    here = Path.cwd() / "workflows"
+    return here if here.is_dir() else REPO_ROOT / "workflows"
+
+
+class Settings(BaseSettings):
+    """Everything phasegate can be configured with. See docs/architecture.md."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PHASEGATE_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str = "sqlite:///phasegate.db"
+    secret_key: SecretStr | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Europe/Oslo"
+    locale: Locale = Locale.NB
+    workflows_dir: Path = Field(default_factory=_default_workflows_dir)
+    default_workflow: str = "prosjektveiviseren"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Oslo") from exc
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _parsable_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except Exception as exc:
+            raise ValueError(f"not a database URL: {value!r}") from exc
+        if url.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError("phasegate runs on sqlite:/// or postgresql+psycopg:// URLs")
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_a_real_secret(self) -> Settings:
+        if self.env is not Environment.PRODUCTION:
+            return self
+        key = self.secret_key.get_secret_value() if self.secret_key else ""
+        if len(key) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                "PHASEGATE_SECRET_KEY must be set in production, at least "
+                f"{MIN_SECRET_LENGTH} characters. Generate one with: "
+                'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        return self
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read the settings, turning validation errors into one plain message."""
+        source = os.environ if environ is None else environ
+        values = {
+            key.removeprefix("PHASEGATE_").lower(): value
+            for key, value in source.items()
+            if key.startswith("PHASEGATE_")
+        }
+        values.update(overrides)
+        try:
+            if environ is None:
+                return cls(**overrides)
+            return cls(_env_file=None, **values)  # type: ignore[call-arg]
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"PHASEGATE_{'_'.join(str(p) for p in err['loc']).upper() or 'SETTINGS'}: "
+                f"{err['msg'].removeprefix('Value error, ')}"
+                for err in exc.errors()
+            )
+            raise ConfigurationError(f"The configuration is not usable: {problems}") from exc
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return make_url(self.database_url).get_backend_name() == "sqlite"
+
+    def secret_key_file(self) -> Path:
+        """Where the development secret is kept: beside the SQLite file, else in the cwd."""
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            db = Path(str(url.database))
+            return db.with_name(db.name + ".secret_key")
+        return Path.cwd() / ".phasegate-secret-key"
+
+    def resolved_secret_key(self) -> str:
+        """The signing key: the configured one, or in development one generated once and kept."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.secret_key_file()
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        key = secrets.token_urlsafe(48)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first; use theirs
+            return path.read_text(encoding="utf-8").strip()
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(key + "\n")
+        return key

@@ -1,0 +1,104 @@
+"""Connecting to SQLite or PostgreSQL, and keeping the schema current with Alembic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from phasegate.errors import ConfigurationError, SchemaOutOfDate
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def connect(url: str, *, pool_size: int = 5) -> Engine:
+    """A SQLAlchemy engine for ``url``, tuned for phasegate's transactions."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _connect_sqlite(url)
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    raise ConfigurationError(f"Unsupported database {backend!r}: use sqlite or postgresql.")
+
+
+def _connect_sqlite(url: str) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        folder = Path(database).parent
+        if not folder.is_dir():
+            raise ConfigurationError(
+                f"The folder for the SQLite database does not exist: {folder}. Create it, or "
+                "point PHASEGATE_DATABASE_URL elsewhere."
+            )
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy own the transactions, so that BEGIN IMMEDIATE below is ours.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Take the write lock at the start: two writers queue instead of one failing late.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply the migrations up to ``revision`` (``phasegate db upgrade``)."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def head_revision(engine: Engine) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def ensure_schema_current(engine: Engine) -> None:
+    """Refuse to run on a schema older (or newer) than this code."""
+    current = current_revision(engine)
+    head = head_revision(engine)
+    if current == head:
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    if current is None:
+        raise SchemaOutOfDate(
+            f"The database at {where} has no phasegate tables yet. "
+            "Run `phasegate db upgrade` to create them."
+        )
+    raise SchemaOutOfDate(
+        f"The database at {where} is at schema revision {current}, but this version of "
+        f"phasegate needs {head}. Run `phasegate db upgrade` (back up the database first)."
+    )

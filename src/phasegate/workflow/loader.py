@@ -1,0 +1,326 @@
+"""Loading and validating workflow files (`workflows/*.yaml`).
+
+:func:`check_workflow_text` returns every problem it can find, not just the first, each
+with file and line. :func:`load_workflow` returns a definition or raises
+:class:`~phasegate.errors.WorkflowInvalid` carrying those problems.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from pathlib import Path
+
+from yaml.nodes import Node
+
+from phasegate.domain.model import (
+    ChecklistItem,
+    DeciderRole,
+    Deciders,
+    DocumentRequirement,
+    Gate,
+    Phase,
+    Policy,
+    Terminal,
+    TerminalKind,
+    WorkflowDefinition,
+)
+from phasegate.errors import WorkflowInvalid, WorkflowNotFound
+from phasegate.workflow.yamlnodes import NodeReader, Problem, line_of
+
+TOP_KEYS = ("name", "version", "title", "phases", "terminal", "gates")
+GATE_KEYS = ("id", "from", "to", "label", "purpose", "deciders", "checklist")
+GATE_OPTIONAL = ("documents", "requires_events")
+
+
+def checksum(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load_workflow(path: Path) -> WorkflowDefinition:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise WorkflowNotFound(f"No workflow file at {path}.") from exc
+    except UnicodeDecodeError as exc:
+        raise WorkflowInvalid([Problem(str(path), 1, "the file is not UTF-8 text")]) from exc
+    return load_workflow_text(text, str(path))
+
+
+def load_workflow_text(text: str, file: str) -> WorkflowDefinition:
+    definition, problems = parse_workflow(text, file)
+    if problems or definition is None:
+        raise WorkflowInvalid(problems)
+    return definition
+
+
+def check_workflow_text(text: str, file: str) -> list[Problem]:
+    return parse_workflow(text, file)[1]
+
+
+def parse_workflow(text: str, file: str) -> tuple[WorkflowDefinition | None, list[Problem]]:
+    reader = NodeReader(file)
+    root = reader.compose(text)
+    if root is None:
+        return None, reader.problems
+    parser = _WorkflowParser(reader)
+    definition = parser.parse(root, text)
+    return definition, sorted(set(reader.problems))
+
+
+class _WorkflowParser:
+    def __init__(self, reader: NodeReader) -> None:
+        self.r = reader
+        self.phase_lines: dict[str, int] = {}
+        self.terminal_lines: dict[str, int] = {}
+
+    def parse(self, root: Node, text: str) -> WorkflowDefinition | None:
+        keys = self.r.mapping(root, "the workflow", required=TOP_KEYS)
+        if keys is None:
+            return None
+        name = self.r.identifier(keys["name"], "the workflow name") if "name" in keys else None
+        version = self.r.integer(keys["version"], "version", minimum=1) if "version" in keys else None
+        title = self.r.label(keys["title"], "title") if "title" in keys else None
+        phases = self._phases(keys["phases"]) if "phases" in keys else ()
+        terminals = self._terminals(keys["terminal"]) if "terminal" in keys else ()
+        gates = self._gates(keys["gates"]) if "gates" in keys else ()
+        if phases:
+            self._check_reachability(phases, terminals, gates, keys.get("phases"))
+        if self.r.problems or name is None or version is None or title is None:
+            return None
+        return WorkflowDefinition(
+            name=name,
+            version=version,
+            title=title,
+            phases=phases,
+            terminals=terminals,
+            gates=tuple(g for g, _ in gates),
+            checksum=checksum(text),
+            source=text,
+        )
+
+    def _phases(self, node: Node) -> tuple[Phase, ...]:
+        phases: list[Phase] = []
+        items = self.r.sequence(node, "phases")
+        if not items and node is not None:
+            self.r.problem(node, "phases must list at least one phase")
+        for item in items:
+            keys = self.r.mapping(item, "a phase", required=("id", "label"), optional=("owned_by",))
+            if keys is None or "id" not in keys:
+                continue
+            phase_id = self.r.identifier(keys["id"], "phase id")
+            label = self.r.label(keys["label"], "phase label") if "label" in keys else None
+            owned_by = "line"
+            if "owned_by" in keys:
+                owned_by = self.r.choice(keys["owned_by"], "owned_by", ("line", "project")) or "line"
+            if phase_id is None or label is None:
+                continue
+            if label.en is None:
+                self.r.problem(keys["label"], f"phase '{phase_id}' needs an English label (en) too")
+            if self._claim_id(phase_id, keys["id"], self.phase_lines, "phase"):
+                phases.append(Phase(phase_id, label, owned_by))
+        return tuple(phases)
+
+    def _terminals(self, node: Node) -> tuple[Terminal, ...]:
+        terminals: list[Terminal] = []
+        kinds: dict[TerminalKind, int] = {}
+        for item in self.r.sequence(node, "terminal"):
+            keys = self.r.mapping(item, "a terminal state", required=("id", "kind", "label"))
+            if keys is None or not {"id", "kind", "label"} <= keys.keys():
+                continue
+            state_id = self.r.identifier(keys["id"], "terminal state id")
+            kind = self.r.choice(keys["kind"], "terminal kind", tuple(k.value for k in TerminalKind))
+            label = self.r.label(keys["label"], "terminal label")
+            if state_id is None or kind is None or label is None:
+                continue
+            if state_id in self.phase_lines:
+                self.r.problem(
+                    keys["id"],
+                    f"duplicate id '{state_id}': it is already a phase "
+                    f"(line {self.phase_lines[state_id]})",
+                )
+                continue
+            terminal_kind = TerminalKind(kind)
+            if terminal_kind in kinds:
+                self.r.problem(
+                    keys["kind"],
+                    f"a second terminal state of kind '{kind}' (first on line {kinds[terminal_kind]})",
+                )
+                continue
+            kinds[terminal_kind] = line_of(keys["kind"])
+            if self._claim_id(state_id, keys["id"], self.terminal_lines, "terminal state"):
+                terminals.append(Terminal(state_id, label, terminal_kind))
+        for kind in TerminalKind:
+            if kind not in kinds:
+                self.r.problem(node, f"terminal must include a state of kind '{kind.value}'")
+        return tuple(terminals)
+
+    def _claim_id(self, item_id: str, node: Node, seen: dict[str, int], what: str) -> bool:
+        if item_id in seen:
+            self.r.problem(node, f"duplicate {what} id '{item_id}' (first on line {seen[item_id]})")
+            return False
+        seen[item_id] = line_of(node)
+        return True
+
+    def _gates(self, node: Node) -> list[tuple[Gate, Node]]:
+        gates: list[tuple[Gate, Node]] = []
+        seen: dict[str, int] = {}
+        for item in self.r.sequence(node, "gates"):
+            parsed = self._gate(item)
+            if parsed is None:
+                continue
+            gate, id_node = parsed
+            if self._claim_id(gate.id, id_node, seen, "gate"):
+                gates.append((gate, item))
+        return gates
+
+    def _gate(self, node: Node) -> tuple[Gate, Node] | None:
+        keys = self.r.mapping(node, "a gate", required=GATE_KEYS, optional=GATE_OPTIONAL)
+        if keys is None:
+            return None
+        gate_id = self.r.identifier(keys["id"], "gate id") if "id" in keys else None
+        what = f"gate {gate_id}" if gate_id else "a gate"
+        from_phase = self._state_ref(keys.get("from"), f"{what}: 'from'", phases_only=True)
+        to = self._state_ref(keys.get("to"), f"{what}: 'to'", phases_only=False)
+        label = self.r.label(keys["label"], f"{what} label") if "label" in keys else None
+        purpose = self.r.label(keys["purpose"], f"{what} purpose") if "purpose" in keys else None
+        deciders = self._deciders(keys["deciders"], what) if "deciders" in keys else None
+        checklist = self._checklist(keys["checklist"], what) if "checklist" in keys else None
+        documents = self._documents(keys["documents"], what) if "documents" in keys else ()
+        requires: tuple[str, ...] = ()
+        if "requires_events" in keys:
+            names = [
+                self.r.identifier(n, f"{what}: required event")
+                for n in self.r.sequence(keys["requires_events"], f"{what}: requires_events")
+            ]
+            requires = tuple(n for n in names if n)
+            if len(set(requires)) != len(requires):
+                self.r.problem(keys["requires_events"], f"{what} lists a required event twice")
+        if None in (gate_id, from_phase, to, label, purpose, deciders, checklist):
+            return None
+        assert gate_id and from_phase and to and label and purpose and deciders  # for mypy
+        gate = Gate(
+            id=gate_id,
+            from_phase=from_phase,
+            to=to,
+            label=label,
+            purpose=purpose,
+            deciders=deciders,
+            checklist=checklist or (),
+            documents=documents,
+            requires_events=requires,
+        )
+        return gate, keys["id"]
+
+    def _state_ref(self, node: Node | None, what: str, *, phases_only: bool) -> str | None:
+        if node is None:
+            return None
+        value = self.r.identifier(node, what)
+        if value is None:
+            return None
+        if value in self.phase_lines:
+            return value
+        if not phases_only and value in self.terminal_lines:
+            return value
+        known = list(self.phase_lines) + ([] if phases_only else list(self.terminal_lines))
+        self.r.problem(
+            node, f"{what} names unknown phase '{value}'; known: {', '.join(known) or 'none'}"
+        )
+        return None
+
+    def _deciders(self, node: Node, what: str) -> Deciders | None:
+        if node.tag.endswith(":null"):
+            self.r.problem(node, f"{what} has no decider: give 'deciders' a role and a policy")
+            return None
+        keys = self.r.mapping(node, f"{what} deciders", required=("role", "policy"))
+        if keys is None:
+            return None
+        roles = tuple(r.value for r in DeciderRole)
+        policies = tuple(p.value for p in Policy)
+        role = self.r.choice(keys["role"], f"{what} decider role", roles) if "role" in keys else None
+        policy = None
+        if "policy" in keys:
+            policy = self.r.choice(keys["policy"], f"{what} policy", policies)
+        if role is None or policy is None:
+            return None
+        return Deciders(DeciderRole(role), Policy(policy))
+
+    def _checklist(self, node: Node, what: str) -> tuple[ChecklistItem, ...] | None:
+        items: list[ChecklistItem] = []
+        seen: dict[str, int] = {}
+        entries = self.r.sequence(node, f"{what} checklist")
+        if not entries:
+            self.r.problem(node, f"{what} has an empty checklist; list at least one item")
+            return None
+        for entry in entries:
+            keys = self.r.mapping(
+                entry, f"{what} checklist item", required=("id", "text"), optional=("mandatory",)
+            )
+            if keys is None or not {"id", "text"} <= keys.keys():
+                continue
+            item_id = self.r.identifier(keys["id"], f"{what} checklist item id")
+            text = self.r.label(keys["text"], f"{what} checklist text")
+            mandatory = False
+            if "mandatory" in keys:
+                mandatory = bool(self.r.boolean(keys["mandatory"], f"{what} 'mandatory'"))
+            if item_id and text and self._claim_id(item_id, keys["id"], seen, f"{what} checklist"):
+                items.append(ChecklistItem(item_id, text, mandatory))
+        return tuple(items)
+
+    def _documents(self, node: Node, what: str) -> tuple[DocumentRequirement, ...]:
+        docs: list[DocumentRequirement] = []
+        seen: dict[str, int] = {}
+        for entry in self.r.sequence(node, f"{what} documents"):
+            keys = self.r.mapping(entry, f"{what} document", required=("id", "label"))
+            if keys is None or not {"id", "label"} <= keys.keys():
+                continue
+            doc_id = self.r.identifier(keys["id"], f"{what} document id")
+            label = self.r.label(keys["label"], f"{what} document label")
+            if doc_id and label and self._claim_id(doc_id, keys["id"], seen, f"{what} document"):
+                docs.append(DocumentRequirement(doc_id, label))
+        return tuple(docs)
+
+    def _check_reachability(
+        self,
+        phases: tuple[Phase, ...],
+        terminals: tuple[Terminal, ...],
+        gates: list[tuple[Gate, Node]],
+        phases_node: Node | None,
+    ) -> None:
+        """Every phase must be reachable from the first, and lead on to completion."""
+        edges: dict[str, set[str]] = {p.id: set() for p in phases}
+        for gate, _ in gates:
+            edges.setdefault(gate.from_phase, set()).add(gate.to)
+        start = phases[0].id
+        reached = _reachable(edges, start)
+        for phase in phases[1:]:
+            if phase.id not in reached:
+                self.r.problem(
+                    None,
+                    f"phase '{phase.id}' is unreachable: no chain of gates leads to it from "
+                    f"'{start}'",
+                    line=self.phase_lines[phase.id],
+                )
+        completed = next((t.id for t in terminals if t.kind is TerminalKind.COMPLETED), None)
+        if completed is None:
+            return
+        for phase in phases:
+            if phase.id in reached and completed not in _reachable(edges, phase.id):
+                self.r.problem(
+                    None,
+                    f"phase '{phase.id}' is a dead end: no chain of gates leads from it to "
+                    f"'{completed}'",
+                    line=self.phase_lines[phase.id],
+                )
+
+
+def _reachable(edges: dict[str, set[str]], start: str) -> set[str]:
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        for nxt in edges.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
