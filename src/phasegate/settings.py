@@ -109,11 +109,15 @@ class Settings(BaseSettings):
         try:
             if environ is None:
                 return cls(**overrides)
-            return cls(_env_file=None, **values)  # type: ignore[call-arg]
+            return cls.model_validate({"_env_file": None, **values})
         except ValidationError as exc:
             problems = "; ".join(
-                f"PHASEGATE_{'_'.join(str(p) for p in err['loc']).upper() or 'SETTINGS'}: "
-                f"{err['msg'].removeprefix('Value error, ')}"
+                (
+                    f"PHASEGATE_{'_'.join(str(p) for p in err['loc']).upper()}: "
+                    if err["loc"]
+                    else ""
+                )
+                + err["msg"].removeprefix("Value error, ")
                 for err in exc.errors()
             )
             raise ConfigurationError(f"The configuration is not usable: {problems}") from exc

@@ -167,9 +167,12 @@ class WorkflowDefinition:
         return any(p.id == state for p in self.phases)
 
     def label_of(self, state: str) -> Label:
-        for item in (*self.phases, *self.terminals):
-            if item.id == state:
-                return item.label
+        for phase in self.phases:
+            if phase.id == state:
+                return phase.label
+        for terminal in self.terminals:
+            if terminal.id == state:
+                return terminal.label
         return Label(state)
 
     def gate(self, gate_id: str) -> Gate | None:

@@ -44,7 +44,9 @@ def missing_for_submission(
     for item in gate.checklist:
         given = answers.get(item.id)
         if given is None:
-            missing.append(f"checklist item '{item.id}' ({item.text.en or item.text}) is unanswered")
+            missing.append(
+                f"checklist item '{item.id}' ({item.text.en or item.text}) is unanswered"
+            )
             continue
         if item.mandatory and given.answer is not Answer.DONE:
             missing.append(
@@ -64,7 +66,9 @@ def missing_for_submission(
     linked = {link.requirement for link in documents if _is_web_link(link.url)}
     for doc in gate.documents:
         if doc.id not in linked:
-            missing.append(f"required document '{doc.id}' ({doc.label.en or doc.label}) is not linked")
+            missing.append(
+                f"required document '{doc.id}' ({doc.label.en or doc.label}) is not linked"
+            )
     return missing
 
 
@@ -82,7 +86,9 @@ def votes_needed(policy: Policy, deciders: int) -> int:
     return deciders
 
 
-def tally(policy: Policy, deciders: Collection[int], votes: Mapping[int, Outcome]) -> Outcome | None:
+def tally(
+    policy: Policy, deciders: Collection[int], votes: Mapping[int, Outcome]
+) -> Outcome | None:
     """The decision these votes make, or None while it is still open.
 
     An outcome is decided once it has the votes the policy needs. When no outcome can reach

@@ -267,7 +267,8 @@ def cast_vote(
 
 def _refuse_closed(uow: UnitOfWork, request: GateRequest) -> None:
     if request.status == "decided":
-        assert request.decided_at is not None and request.outcome is not None
+        assert request.decided_at is not None
+        assert request.outcome is not None
         who = person_name(uow.session, request.decided_by) if request.decided_by else "system"
         raise AlreadyDecided(who, request.decided_at, request.outcome)
     if request.status == "withdrawn":

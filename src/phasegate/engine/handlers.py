@@ -38,7 +38,7 @@ def decide_gates_waiting_for(event: ev.ExternalEventRecorded, uow: UnitOfWork) -
     ).all()
     if not rows:
         return
-    votes = {voter: outcome for voter, outcome in rows}
+    votes = dict(rows)
     decide_if_ready(uow, request, project, deciders, votes, decided_by=rows[-1][0])
 
 

@@ -58,6 +58,8 @@ def roles_of(session: Session, person_id: int) -> set[str]:
 def board_members(session: Session) -> list[int]:
     return list(
         session.scalars(
-            select(RoleGrant.person_id).where(RoleGrant.role == "board").order_by(RoleGrant.person_id)
+            select(RoleGrant.person_id)
+            .where(RoleGrant.role == "board")
+            .order_by(RoleGrant.person_id)
         )
     )

@@ -111,7 +111,9 @@ def resume_project(uow: UnitOfWork, project_id: int, comment: str) -> None:
     project = lock_project(uow.session, project_id)
     require_resumer(uow, project)
     if project.status != ProjectStatus.ON_HOLD:
-        raise ProjectNotActive(f"{project.name} is {project.status}, not on hold; nothing to resume.")
+        raise ProjectNotActive(
+            f"{project.name} is {project.status}, not on hold; nothing to resume."
+        )
     project.status = ProjectStatus.ACTIVE.value
     uow.emit(ev.ProjectResumed(project=project.id, phase=project.phase, comment=comment.strip()))
 

@@ -46,14 +46,14 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("phasegate stores only time-zone aware datetimes")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -61,7 +61,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime, dict[str, Any]: JsonData}
+    type_annotation_map: dict[Any, Any] = {  # noqa: RUF012 - SQLAlchemy reads it once
+        datetime: UTCDateTime,
+        dict[str, Any]: JsonData,
+    }
 
 
 class Person(Base):
@@ -87,9 +90,7 @@ class RoleGrant(Base):
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
     granted_at: Mapped[datetime]
 
-    __table_args__ = (
-        CheckConstraint("role in ('board', 'pmo', 'reader', 'admin')", name="role"),
-    )
+    __table_args__ = (CheckConstraint("role in ('board', 'pmo', 'reader', 'admin')", name="role"),)
 
 
 class WorkflowVersion(Base):
@@ -129,9 +130,7 @@ class Project(Base):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own hook
     __table_args__ = (
-        CheckConstraint(
-            "status in ('active', 'on_hold', 'completed', 'stopped')", name="status"
-        ),
+        CheckConstraint("status in ('active', 'on_hold', 'completed', 'stopped')", name="status"),
     )
 
 

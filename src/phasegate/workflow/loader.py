@@ -79,13 +79,15 @@ class _WorkflowParser:
         if keys is None:
             return None
         name = self.r.identifier(keys["name"], "the workflow name") if "name" in keys else None
-        version = self.r.integer(keys["version"], "version", minimum=1) if "version" in keys else None
+        version = (
+            self.r.integer(keys["version"], "version", minimum=1) if "version" in keys else None
+        )
         title = self.r.label(keys["title"], "title") if "title" in keys else None
         phases = self._phases(keys["phases"]) if "phases" in keys else ()
         terminals = self._terminals(keys["terminal"]) if "terminal" in keys else ()
         gates = self._gates(keys["gates"]) if "gates" in keys else ()
         if phases:
-            self._check_reachability(phases, terminals, gates, keys.get("phases"))
+            self._check_reachability(phases, terminals, list(gates))
         if self.r.problems or name is None or version is None or title is None:
             return None
         return WorkflowDefinition(
@@ -112,7 +114,9 @@ class _WorkflowParser:
             label = self.r.label(keys["label"], "phase label") if "label" in keys else None
             owned_by = "line"
             if "owned_by" in keys:
-                owned_by = self.r.choice(keys["owned_by"], "owned_by", ("line", "project")) or "line"
+                owned_by = (
+                    self.r.choice(keys["owned_by"], "owned_by", ("line", "project")) or "line"
+                )
             if phase_id is None or label is None:
                 continue
             if label.en is None:
@@ -129,7 +133,9 @@ class _WorkflowParser:
             if keys is None or not {"id", "kind", "label"} <= keys.keys():
                 continue
             state_id = self.r.identifier(keys["id"], "terminal state id")
-            kind = self.r.choice(keys["kind"], "terminal kind", tuple(k.value for k in TerminalKind))
+            kind = self.r.choice(
+                keys["kind"], "terminal kind", tuple(k.value for k in TerminalKind)
+            )
             label = self.r.label(keys["label"], "terminal label")
             if state_id is None or kind is None or label is None:
                 continue
@@ -144,7 +150,8 @@ class _WorkflowParser:
             if terminal_kind in kinds:
                 self.r.problem(
                     keys["kind"],
-                    f"a second terminal state of kind '{kind}' (first on line {kinds[terminal_kind]})",
+                    f"a second terminal state of kind '{kind}' "
+                    f"(first on line {kinds[terminal_kind]})",
                 )
                 continue
             kinds[terminal_kind] = line_of(keys["kind"])
@@ -198,14 +205,13 @@ class _WorkflowParser:
                 self.r.problem(keys["requires_events"], f"{what} lists a required event twice")
         if None in (gate_id, from_phase, to, label, purpose, deciders, checklist):
             return None
-        assert gate_id and from_phase and to and label and purpose and deciders  # for mypy
         gate = Gate(
-            id=gate_id,
-            from_phase=from_phase,
-            to=to,
-            label=label,
-            purpose=purpose,
-            deciders=deciders,
+            id=gate_id,  # type: ignore[arg-type]  # None was ruled out just above
+            from_phase=from_phase,  # type: ignore[arg-type]
+            to=to,  # type: ignore[arg-type]
+            label=label,  # type: ignore[arg-type]
+            purpose=purpose,  # type: ignore[arg-type]
+            deciders=deciders,  # type: ignore[arg-type]
             checklist=checklist or (),
             documents=documents,
             requires_events=requires,
@@ -237,7 +243,9 @@ class _WorkflowParser:
             return None
         roles = tuple(r.value for r in DeciderRole)
         policies = tuple(p.value for p in Policy)
-        role = self.r.choice(keys["role"], f"{what} decider role", roles) if "role" in keys else None
+        role = (
+            self.r.choice(keys["role"], f"{what} decider role", roles) if "role" in keys else None
+        )
         policy = None
         if "policy" in keys:
             policy = self.r.choice(keys["policy"], f"{what} policy", policies)
@@ -285,7 +293,6 @@ class _WorkflowParser:
         phases: tuple[Phase, ...],
         terminals: tuple[Terminal, ...],
         gates: list[tuple[Gate, Node]],
-        phases_node: Node | None,
     ) -> None:
         """Every phase must be reachable from the first, and lead on to completion."""
         edges: dict[str, set[str]] = {p.id: set() for p in phases}
@@ -323,4 +330,3 @@ def _reachable(edges: dict[str, set[str]], start: str) -> set[str]:
                 seen.add(nxt)
                 queue.append(nxt)
     return seen
-

@@ -73,11 +73,15 @@ class NodeReader:
             key = str(key_node.value)
             if key in seen:
                 first = seen[key].start_mark.line + 1
-                self.problem(key_node, f"duplicate key '{key}' in {what} (first given on line {first})")
+                self.problem(
+                    key_node, f"duplicate key '{key}' in {what} (first given on line {first})"
+                )
                 continue
             if allowed and key not in allowed:
                 expected = ", ".join(sorted(allowed))
-                self.problem(key_node, f"unknown key '{key}' in {what}; expected one of: {expected}")
+                self.problem(
+                    key_node, f"unknown key '{key}' in {what}; expected one of: {expected}"
+                )
                 continue
             seen[key] = value_node
         for key in required:

@@ -1,0 +1,142 @@
+"""The `phasegate` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from phasegate.errors import PhasegateError
+from phasegate.settings import Settings
+
+cli = typer.Typer(
+    help="phasegate: portfolio governance from idea to realised benefit.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_cli = typer.Typer(help="The database schema.", no_args_is_help=True)
+workflow_cli = typer.Typer(help="Workflow definition files.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(workflow_cli, name="workflow")
+
+Host = Annotated[str, typer.Option(help="Address to listen on.")]
+Port = Annotated[int, typer.Option(help="Port to listen on.")]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (creates the tables on a new database)."""
+    from phasegate.storage.database import connect, current_revision, upgrade
+
+    settings = Settings.load()
+    database = connect(settings.database_url)
+    before = current_revision(database)
+    upgrade(database)
+    after = current_revision(database)
+    where = database.url.render_as_string(hide_password=True)
+    if before == after:
+        typer.echo(f"The schema at {where} is already current ({after}).")
+    else:
+        typer.echo(f"Upgraded the schema at {where} from {before or 'empty'} to {after}.")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the schema revision of the database and of this code."""
+    from phasegate.storage.database import connect, current_revision, head_revision
+
+    database = connect(Settings.load().database_url)
+    typer.echo(f"database: {current_revision(database) or 'empty'}")
+    typer.echo(f"code:     {head_revision(database)}")
+
+
+@workflow_cli.command("check")
+def workflow_check(files: Annotated[list[Path], typer.Argument(help="Workflow files.")]) -> None:
+    """Validate workflow files; print every problem with file and line."""
+    from phasegate.workflow.loader import check_workflow_text
+
+    failed = False
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            typer.echo(f"{path}: cannot read the file: {exc.strerror}", err=True)
+            failed = True
+            continue
+        problems = check_workflow_text(text, str(path))
+        for problem in problems:
+            typer.echo(str(problem), err=True)
+        if problems:
+            typer.echo(f"{path}: {len(problems)} problem(s)", err=True)
+            failed = True
+        else:
+            typer.echo(f"{path}: ok")
+    if failed:
+        raise typer.Exit(1)
+
+
+@workflow_cli.command("diagram")
+def workflow_diagram(
+    file: Annotated[Path, typer.Argument(help="A workflow file.")],
+    lang: Annotated[str, typer.Option(help="Label language: nb or en.")] = "nb",
+) -> None:
+    """Print the workflow as a Mermaid state diagram."""
+    from phasegate.domain.machine import mermaid_diagram
+    from phasegate.workflow.loader import load_workflow
+
+    typer.echo(mermaid_diagram(load_workflow(file), lang))
+
+
+@cli.command("serve")
+def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
+    """Run the web server (refuses an out-of-date schema)."""
+    _serve(Settings.load(), host, port)
+
+
+@cli.command("demo")
+def demo(
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    serve: Annotated[bool, typer.Option(help="Start the web server afterwards.")] = True,
+) -> None:
+    """Migrate the SQLite database, load Asker's 2015 and 2016 portfolios, and serve them."""
+    from phasegate.bootstrap import build
+    from phasegate.demo.seed import load_demo
+    from phasegate.storage.database import connect, upgrade
+
+    settings = Settings.load()
+    upgrade(connect(settings.database_url))
+    result = load_demo(build(settings).engine)
+    typer.echo(
+        f"Demo portfolio ready: {result.projects_total} projects "
+        f"({result.projects_added} added now, {result.people_added} people added)."
+    )
+    if serve:
+        _serve(settings, host, port)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from phasegate.bootstrap import build
+    from phasegate.web.app import create_app
+
+    web = create_app(build(settings))
+    typer.echo(f"phasegate is at http://{host}:{port}/  (Ctrl+C stops it)")
+    uvicorn.run(web, host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    """Entry point: domain errors become one clear line and a non-zero exit."""
+    try:
+        cli()
+    except PhasegateError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""The demo portfolio: Asker kommune's 2015 and 2016 strategic projects from the seed."""

@@ -1,0 +1,98 @@
+"""Loading the Asker demo portfolio, safely more than once."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from phasegate.engine.lookups import find_person
+from phasegate.engine.service import Engine
+from phasegate.errors import DuplicateName
+
+SEED_FILE = Path(__file__).with_name("asker.yaml")
+
+#: The seed slides' phase words, mapped to the workflow's phase ids.
+SEED_PHASES = {
+    "ikke prosjekt": "idea",
+    "konsept": "concept",
+    "planlegging": "planning",
+    "gjennomføring": "execution",
+    "avslutning": "closing",
+    "realisering": "realisation",
+}
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    people_added: int
+    projects_added: int
+    projects_total: int
+
+
+def email_for(name: str, domain: str) -> str:
+    """An invented address: 'Kristine Andenæs' -> kristine.andenaes@domain."""
+    text = name.lower().replace("æ", "ae").replace("ø", "o").replace("å", "aa")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    local = ".".join(part for part in re.split(r"[^a-z0-9]+", text) if part)
+    return f"{local}@{domain}"
+
+
+def seed_phase(word: str) -> str:
+    try:
+        return SEED_PHASES[word.strip().lower()]
+    except KeyError as exc:
+        raise ValueError(f"Unknown phase in the seed: {word!r}") from exc
+
+
+def load_demo(engine: Engine, seed_file: Path = SEED_FILE) -> SeedResult:
+    """Add the seed's people, board and projects that are not there yet."""
+    data: dict[str, Any] = yaml.safe_load(seed_file.read_text(encoding="utf-8"))
+    domain = data["email_domain"]
+    people_before = len(engine.people())
+
+    def person(name: str | None) -> int | None:
+        if not name:
+            return None
+        email = email_for(name, domain)
+        with engine.reading() as session:
+            found = find_person(session, email)
+            if found is not None:
+                return found.id
+        return engine.register_person(name, email)
+
+    for name in data.get("board", []):
+        member = person(name)
+        assert member is not None
+        engine.grant_role(member, "board")
+    for name in data.get("pmo", []):
+        officer = person(name)
+        assert officer is not None
+        engine.grant_role(officer, "pmo")
+    added = 0
+    existing = {p.name for p in engine.portfolio()}
+    for portfolio in data["portfolios"]:
+        for entry in portfolio["projects"]:
+            if entry["name"] in existing:
+                continue
+            try:
+                engine.register_project(
+                    entry["name"],
+                    owner=person(entry.get("owner")),
+                    leader=person(entry.get("leader")),
+                    development_area=entry.get("area"),
+                    portfolio=portfolio["name"],
+                    phase=seed_phase(entry["phase"]),
+                )
+                added += 1
+            except DuplicateName:  # another demo process added it a moment ago
+                continue
+    return SeedResult(
+        people_added=len(engine.people()) - people_before,
+        projects_added=added,
+        projects_total=len(engine.portfolio()),
+    )
