@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from phasegate.bootstrap import App, build
 from phasegate.engine.service import Engine
@@ -44,16 +44,28 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_migrated() -> str:
+def postgres_migrated() -> Iterator[str]:
+    """A PostgreSQL database of this test run's own, migrated once, dropped at the end.
+
+    It is created beside PHASEGATE_TEST_POSTGRES_URL's database, so two test runs at once
+    never truncate each other's tables.
+    """
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL not available: set PHASEGATE_TEST_POSTGRES_URL (see .ci/run)")
-    database = connect(POSTGRES_URL)
-    with database.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+    base = make_url(POSTGRES_URL)
+    name = f"{base.database}_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    database = connect(url)
     upgrade(database)
     database.dispose()
-    return POSTGRES_URL
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _truncate_postgres(url: str) -> None:
