@@ -10,7 +10,7 @@ from sqlalchemy import Engine as Database
 from phasegate.engine.handlers import HANDLERS
 from phasegate.engine.service import Clock, Engine
 from phasegate.settings import Settings
-from phasegate.storage.database import connect, ensure_schema_current, session_factory
+from phasegate.storage.database import connect, ensure_schema_current
 from phasegate.workflow.catalog import WorkflowCatalog
 
 
@@ -40,7 +40,7 @@ def build(
     if check_schema:
         ensure_schema_current(database)
     engine = Engine(
-        session_factory(database),
+        database,
         WorkflowCatalog(settings.workflows_dir),
         clock,
         HANDLERS,

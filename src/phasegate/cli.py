@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from phasegate.errors import PhasegateError
-from phasegate.settings import Settings
+from phasegate.settings import Locale, Settings
 
 cli = typer.Typer(
     help="phasegate: portfolio governance from idea to realised benefit.",
@@ -70,6 +70,10 @@ def workflow_check(files: Annotated[list[Path], typer.Argument(help="Workflow fi
             typer.echo(f"{path}: cannot read the file: {exc.strerror}", err=True)
             failed = True
             continue
+        except UnicodeDecodeError:
+            typer.echo(f"{path}:1: the file is not UTF-8 text; save it as UTF-8", err=True)
+            failed = True
+            continue
         problems = check_workflow_text(text, str(path))
         for problem in problems:
             typer.echo(str(problem), err=True)
@@ -85,13 +89,13 @@ def workflow_check(files: Annotated[list[Path], typer.Argument(help="Workflow fi
 @workflow_cli.command("diagram")
 def workflow_diagram(
     file: Annotated[Path, typer.Argument(help="A workflow file.")],
-    lang: Annotated[str, typer.Option(help="Label language: nb or en.")] = "nb",
+    lang: Annotated[Locale, typer.Option(help="Label language.")] = Locale.NB,
 ) -> None:
     """Print the workflow as a Mermaid state diagram."""
     from phasegate.domain.machine import mermaid_diagram
     from phasegate.workflow.loader import load_workflow
 
-    typer.echo(mermaid_diagram(load_workflow(file), lang))
+    typer.echo(mermaid_diagram(load_workflow(file), lang.value))
 
 
 @cli.command("serve")

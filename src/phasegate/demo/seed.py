@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from phasegate.engine.lookups import find_person
+from phasegate.engine.lookups import Q_PERSON_BY_EMAIL
 from phasegate.engine.service import Engine
 from phasegate.errors import DuplicateName
 
@@ -59,10 +59,10 @@ def load_demo(engine: Engine, seed_file: Path = SEED_FILE) -> SeedResult:
         if not name:
             return None
         email = email_for(name, domain)
-        with engine.reading() as session:
-            found = find_person(session, email)
+        with engine.reading() as conn:
+            found = conn.execute(Q_PERSON_BY_EMAIL, {"email": email}).first()
             if found is not None:
-                return found.id
+                return int(found.id)
         return engine.register_person(name, email)
 
     for name in data.get("board", []):

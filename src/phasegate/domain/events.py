@@ -6,7 +6,7 @@ to the handlers in :data:`phasegate.engine.handlers.HANDLERS`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 
@@ -23,7 +23,14 @@ class Event:
         return getattr(self, "project", None)
 
     def payload(self) -> dict[str, Any]:
-        return asdict(self)
+        """The event's fields as JSON-ready values (tuples become lists)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)

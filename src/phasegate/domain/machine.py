@@ -1,13 +1,15 @@
 """The phase machine, built with `transitions` from a workflow definition.
 
-One :class:`PhaseMachine` serves every project of one workflow version. A project is not
-added to it for life: a short-lived cursor holding the project's state is added, moved by
-one trigger and removed again, so the machine never keeps models loaded from the database
-alive.
+One :class:`PhaseMachine` serves every project of one workflow version. Projects are never
+added to it as models: the machine has one cursor of its own, which is set to a project's
+state, moved by one trigger and read back, under a lock. So the machine holds nothing
+loaded from the database, and its memory does not grow with the number of projects.
 """
 
 from __future__ import annotations
 
+import json
+import threading
 from typing import Any
 
 from transitions import Machine, MachineError
@@ -20,7 +22,7 @@ STOP_TRIGGER = "stop"
 
 
 class _Cursor:
-    """The state of one project for the length of one transition."""
+    """The machine's only model: holds one project's state for one transition."""
 
     state: str
 
@@ -49,31 +51,38 @@ class PhaseMachine:
 
     def __init__(self, definition: WorkflowDefinition) -> None:
         self.definition = definition
-        self._machine = Machine(model=None, **_machine_spec(definition))
+        self._cursor = _Cursor()
+        self._machine = Machine(model=self._cursor, **_machine_spec(definition))
+        self._lock = threading.Lock()  # the cursor is shared; this guards no data
 
-    def _fire(self, state: str, trigger: str) -> str:
-        cursor = _Cursor()
-        self._machine.add_model(cursor, initial=state)
-        try:
-            cursor.trigger(trigger)  # type: ignore[attr-defined]
-        except MachineError as exc:
+    def _fire(self, state: str, trigger: str, what: str) -> str:
+        if state not in self.definition.state_ids:
             raise RuleViolation(
-                f"'{trigger}' is not possible from '{state}' in workflow "
-                f"{self.definition.name} v{self.definition.version}"
-            ) from exc
-        finally:
-            self._machine.remove_model(cursor)
-        return cursor.state
+                f"'{state}' is not a state of workflow {self.definition.name} "
+                f"v{self.definition.version}; its states are: "
+                f"{', '.join(self.definition.state_ids)}"
+            )
+        with self._lock:
+            self._machine.set_state(state, model=self._cursor)
+            try:
+                self._cursor.trigger(trigger)  # type: ignore[attr-defined]
+            except MachineError as exc:
+                raise RuleViolation(
+                    f"{what} is not possible from '{state}' in workflow "
+                    f"{self.definition.name} v{self.definition.version}"
+                ) from exc
+            return self._cursor.state
 
     def pass_gate(self, state: str, gate_id: str) -> str:
         """The state a project is in after passing this gate from ``state``."""
         gate = self.definition.gate(gate_id)
         if gate is None:
             raise RuleViolation(f"workflow {self.definition.name} has no gate {gate_id}")
-        return self._fire(state, gate.trigger)
+        where = f"gate {gate.id} (from '{gate.from_phase}' to '{gate.to}')"
+        return self._fire(state, gate.trigger, f"passing {where}")
 
     def stop(self, state: str) -> str:
-        return self._fire(state, STOP_TRIGGER)
+        return self._fire(state, STOP_TRIGGER, "stopping the project")
 
 
 def mermaid_diagram(definition: WorkflowDefinition, locale: str = "nb") -> str:
@@ -86,14 +95,22 @@ def mermaid_diagram(definition: WorkflowDefinition, locale: str = "nb") -> str:
     spec["transitions"] = [
         {**t, "trigger": t["trigger"].removeprefix("pass_")} for t in spec["transitions"]
     ]
+    title = f"{definition.title.get(locale)} (v{definition.version})"
     machine = GraphMachine(
         model=_Model(),
         graph_engine="mermaid",
-        title=f"{definition.title.get(locale)} (v{definition.version})",
+        title=title,
         show_state_attributes=False,
         **spec,
     )
     source: str = machine.get_graph().draw(None)
+    # transitions writes the bare title between the `---` lines; Mermaid's front matter is
+    # YAML and shows only a `title:` key (a JSON string is a valid YAML quoted scalar).
+    source = source.replace(
+        f"---\n{title}\n---\n", f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n", 1
+    )
+    # transitions colours the initial state as a project's "active" one; a workflow has none.
+    source = source.replace(" s_active\n", " s_default\n")
     for state in definition.state_ids:  # transitions draws ids; people read labels
         label = definition.label_of(state).get(locale).replace('"', "'")
         source = source.replace(f'state "{state}" as {state}\n', f'state "{label}" as {state}\n')

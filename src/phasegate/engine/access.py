@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from phasegate.engine.lookups import roles_of
+from phasegate.engine.lookups import ProjectState, roles_of
 from phasegate.engine.unit import UnitOfWork
 from phasegate.errors import NotPermitted
-from phasegate.storage.tables import Project
 
 OFFICE_ROLES = frozenset({"pmo", "admin"})
 
 
-def require_manager_or_pmo(uow: UnitOfWork, project: Project, action: str) -> None:
+def require_manager_or_pmo(uow: UnitOfWork, project: ProjectState, action: str) -> None:
     """The project's manager, or the PMO and admins, may act on its gate requests."""
     person = uow.actor.person
     if person is None or person == project.leader_id:
         return  # the system (imports, schedulers) and the project manager
-    if roles_of(uow.session, person) & OFFICE_ROLES:
+    if roles_of(uow, person) & OFFICE_ROLES:
         return
     raise NotPermitted(
-        f"{uow.actor.name} may not {action} for {project.name}: only its project manager "
+        f"{uow.actor_name} may not {action} for {project.name}: only its project manager "
         "or the PMO may."
     )
 
@@ -26,18 +25,18 @@ def require_manager_or_pmo(uow: UnitOfWork, project: Project, action: str) -> No
 def require_office(uow: UnitOfWork, action: str) -> None:
     """People, roles and board membership are edited by the PMO and admins only."""
     person = uow.actor.person
-    if person is None or roles_of(uow.session, person) & OFFICE_ROLES:
+    if person is None or roles_of(uow, person) & OFFICE_ROLES:
         return
-    raise NotPermitted(f"{uow.actor.name} may not {action}: only the PMO or an admin may.")
+    raise NotPermitted(f"{uow.actor_name} may not {action}: only the PMO or an admin may.")
 
 
-def require_resumer(uow: UnitOfWork, project: Project) -> None:
+def require_resumer(uow: UnitOfWork, project: ProjectState) -> None:
     """A held project is resumed by its owner, a board member, the PMO or an admin."""
     person = uow.actor.person
     if person is None or person == project.owner_id:
         return
-    if roles_of(uow.session, person) & (OFFICE_ROLES | {"board"}):
+    if roles_of(uow, person) & (OFFICE_ROLES | {"board"}):
         return
     raise NotPermitted(
-        f"{uow.actor.name} may not resume {project.name}: its owner, the board or the PMO may."
+        f"{uow.actor_name} may not resume {project.name}: its owner, the board or the PMO may."
     )

@@ -6,26 +6,31 @@ and emit events.
 
 Exactly-once decisions: a vote first locks its gate request row (``FOR UPDATE`` on
 PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers), so concurrent deciding votes
-queue, and each later one sees the request already decided. The project's ``version``
-column makes any transition that slipped past that lock fail instead of applying twice.
+queue, and each later one finds the request already decided. The project row is changed
+only by an UPDATE that names the version it read, so a transition that somehow slipped
+past that lock fails instead of applying twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import (
+    CompoundSelect,
+    String,
+    and_,
+    bindparam,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 
 from phasegate.domain import events as ev
 from phasegate.domain.machine import PhaseMachine
-from phasegate.domain.model import (
-    DeciderRole,
-    Gate,
-    Outcome,
-    Policy,
-    ProjectStatus,
-    WorkflowDefinition,
-)
+from phasegate.domain.model import DeciderRole, Gate, Outcome, Policy, ProjectStatus
 from phasegate.domain.rules import (
     ChecklistAnswer,
     DocumentLink,
@@ -36,11 +41,12 @@ from phasegate.domain.rules import (
 )
 from phasegate.engine.access import require_manager_or_pmo
 from phasegate.engine.lookups import (
+    OpenRequest,
+    ProjectState,
+    RequestState,
     board_members,
-    get_project,
-    lock_project,
+    lock_project_for_request,
     lock_request,
-    person_name,
 )
 from phasegate.engine.unit import UnitOfWork
 from phasegate.engine.views import VoteResult
@@ -48,6 +54,7 @@ from phasegate.errors import (
     AlreadyDecided,
     AlreadyVoted,
     CommentRequired,
+    ConcurrentUpdate,
     IncompleteGateRequest,
     NotADecider,
     OwnGateNotAllowed,
@@ -56,12 +63,41 @@ from phasegate.errors import (
     RequestClosed,
     RuleViolation,
 )
-from phasegate.storage.tables import (
-    ExternalEvent,
-    GateRequest,
-    GateRequestDecider,
-    Project,
-    Vote,
+from phasegate.storage.tables import ExternalEvent, GateRequest, GateRequestDecider, Project, Vote
+
+Q_RECEIVED = select(ExternalEvent.kind).where(
+    ExternalEvent.project_id == bindparam("project"), ExternalEvent.phase == bindparam("phase")
+)
+# Deciders (outcome NULL) and votes cast so far, in one round trip.
+Q_DECIDERS_AND_VOTES: CompoundSelect[Any] = union_all(
+    select(GateRequestDecider.person_id, literal(None, String).label("outcome")).where(
+        GateRequestDecider.request_id == bindparam("request")
+    ),
+    select(Vote.voter_id, Vote.outcome).where(Vote.request_id == bindparam("request")),
+)
+W_REQUEST = insert(GateRequest).returning(GateRequest.id)
+W_DECIDER = insert(GateRequestDecider)
+W_VOTE = insert(Vote)
+W_CLOSE_REQUEST = (
+    update(GateRequest)
+    .where(and_(GateRequest.id == bindparam("request"), GateRequest.status == "open"))
+    .values(
+        status=bindparam("status"),
+        outcome=bindparam("outcome"),
+        decided_by=bindparam("decided_by"),
+        decided_at=bindparam("at"),
+        closed_reason=bindparam("reason"),
+    )
+)
+W_PROJECT_STATE = (
+    update(Project)
+    .where(and_(Project.id == bindparam("project"), Project.version == bindparam("seen")))
+    .values(
+        phase=bindparam("phase"),
+        status=bindparam("status"),
+        phase_entered_at=bindparam("entered"),
+        version=Project.version + 1,
+    )
 )
 
 
@@ -73,50 +109,51 @@ def submit_gate_request(
     gate_id: str | None = None,
 ) -> int:
     """Ask the deciders to pass the project's next gate; refused while anything is missing."""
-    project = lock_project(uow.session, project_id)
+    project, open_request = lock_project_for_request(uow, project_id)
     require_manager_or_pmo(uow, project, "submit a gate request")
     require_active(project)
-    workflow = uow.workflows.pinned(uow.session, project.workflow_name, project.workflow_version)
-    gate = _gate_to_request(workflow.definition, project, gate_id)
-    _refuse_second_open_request(uow, project)
+    workflow = uow.workflows.pinned(uow.conn, project.workflow_name, project.workflow_version)
+    gate = _gate_to_request(workflow.definition.gates_from(project.phase), project, gate_id)
+    _refuse_second_open_request(project, open_request)
     missing = missing_for_submission(gate, answers, documents)
     deciders = _resolve_deciders(uow, gate, project, missing)
     if missing:
         raise IncompleteGateRequest(missing)
-    request = GateRequest(
-        project_id=project.id,
-        gate_id=gate.id,
-        from_phase=project.phase,
-        to_phase=gate.to,
-        policy=gate.deciders.policy.value,
-        decider_role=gate.deciders.role.value,
-        status="open",
-        checklist={k: {"answer": a.answer.value, "comment": a.comment} for k, a in answers.items()},
-        documents={"links": [vars(d) for d in documents]},
-        submitted_by=uow.actor.person,
-        submitted_at=uow.now,
+    request_id = int(
+        uow.scalar(
+            W_REQUEST,
+            project_id=project.id,
+            gate_id=gate.id,
+            from_phase=project.phase,
+            to_phase=gate.to,
+            policy=gate.deciders.policy.value,
+            decider_role=gate.deciders.role.value,
+            status="open",
+            checklist={
+                k: {"answer": a.answer.value, "comment": a.comment} for k, a in answers.items()
+            },
+            documents={"links": [vars(d) for d in documents]},
+            submitted_by=uow.actor.person,
+            submitted_at=uow.now,
+        )
     )
-    uow.session.add(request)
-    uow.session.flush()
-    uow.session.execute(
-        insert(GateRequestDecider), [{"request_id": request.id, "person_id": p} for p in deciders]
-    )
+    uow.conn.execute(W_DECIDER, [{"request_id": request_id, "person_id": p} for p in deciders])
     uow.emit(
         ev.GateRequested(
             project=project.id,
-            request=request.id,
+            request=request_id,
             gate=gate.id,
             from_phase=project.phase,
             to=gate.to,
             deciders=tuple(deciders),
             policy=gate.deciders.policy.value,
-            awaiting_events=events_still_awaited(gate, received_events(uow, project)),
+            awaiting_events=awaited_events(uow, gate, project.id, project.phase),
         )
     )
-    return request.id
+    return request_id
 
 
-def require_active(project: Project) -> None:
+def require_active(project: ProjectState) -> None:
     if project.status == ProjectStatus.ACTIVE:
         return
     if project.status == ProjectStatus.ON_HOLD:
@@ -126,8 +163,9 @@ def require_active(project: Project) -> None:
     raise ProjectNotActive(f"{project.name} is {project.status}; nothing more can be decided.")
 
 
-def _gate_to_request(definition: WorkflowDefinition, project: Project, gate_id: str | None) -> Gate:
-    candidates = definition.gates_from(project.phase)
+def _gate_to_request(
+    candidates: tuple[Gate, ...], project: ProjectState, gate_id: str | None
+) -> Gate:
     if gate_id is not None:
         chosen = next((g for g in candidates if g.id == gate_id), None)
         if chosen is None:
@@ -146,12 +184,7 @@ def _gate_to_request(definition: WorkflowDefinition, project: Project, gate_id: 
     return candidates[0]
 
 
-def _refuse_second_open_request(uow: UnitOfWork, project: Project) -> None:
-    existing = uow.session.scalar(
-        select(GateRequest).where(
-            GateRequest.project_id == project.id, GateRequest.status == "open"
-        )
-    )
+def _refuse_second_open_request(project: ProjectState, existing: OpenRequest | None) -> None:
     if existing is not None:
         raise RequestAlreadyOpen(
             f"{project.name} already has an open request for {existing.gate_id}, submitted "
@@ -160,7 +193,7 @@ def _refuse_second_open_request(uow: UnitOfWork, project: Project) -> None:
 
 
 def _resolve_deciders(
-    uow: UnitOfWork, gate: Gate, project: Project, missing: list[str]
+    uow: UnitOfWork, gate: Gate, project: ProjectState, missing: list[str]
 ) -> list[int]:
     """The people who decide this gate for this project; never its project manager."""
     if gate.deciders.role is DeciderRole.OWNER:
@@ -169,7 +202,7 @@ def _resolve_deciders(
             return []
         candidates = [project.owner_id]
     else:
-        candidates = board_members(uow.session)
+        candidates = board_members(uow)
         if not candidates:
             missing.append(f"there is no portfolio board to decide {gate.id}; appoint its members")
             return []
@@ -182,15 +215,15 @@ def _resolve_deciders(
     return deciders
 
 
-def received_events(uow: UnitOfWork, project: Project) -> set[str]:
-    """Outside events reported for the project while in its current phase."""
-    return set(
-        uow.session.scalars(
-            select(ExternalEvent.kind).where(
-                ExternalEvent.project_id == project.id, ExternalEvent.phase == project.phase
-            )
-        )
-    )
+def awaited_events(uow: UnitOfWork, gate: Gate, project_id: int, phase: str) -> tuple[str, ...]:
+    """The outside events the gate still waits for (none asked: no query)."""
+    if not gate.requires_events:
+        return ()
+    received = {
+        str(kind)
+        for kind in uow.conn.execute(Q_RECEIVED, {"project": project_id, "phase": phase}).scalars()
+    }
+    return events_still_awaited(gate, received)
 
 
 def cast_vote(
@@ -200,47 +233,37 @@ def cast_vote(
     voter = uow.actor.person
     if voter is None:
         raise NotADecider("Votes are cast by people; the system cannot vote.")
-    request = lock_request(uow.session, request_id)
-    _refuse_closed(uow, request)
-    project = get_project(uow.session, request.project_id)
-    deciders = set(
-        uow.session.scalars(
-            select(GateRequestDecider.person_id).where(GateRequestDecider.request_id == request.id)
-        )
-    )
+    request, project = lock_request(uow, request_id)
+    refuse_closed(uow, request)
+    deciders, votes = deciders_and_votes(uow, request.id)
     if voter == project.leader_id:
         raise OwnGateNotAllowed(
-            f"{uow.actor.name} is the project manager of {project.name} and cannot decide its "
+            f"{uow.actor_name} is the project manager of {project.name} and cannot decide its "
             f"gate {request.gate_id}."
         )
     if voter not in deciders:
-        names = ", ".join(sorted(person_name(uow.session, p) for p in deciders))
+        names = ", ".join(sorted(uow.name_of(p) for p in deciders))
         raise NotADecider(
-            f"{uow.actor.name} is not a decider of {request.gate_id} for {project.name}. "
+            f"{uow.actor_name} is not a decider of {request.gate_id} for {project.name}. "
             f"The deciders are: {names}."
         )
     if comment_required(outcome, comment):
         raise CommentRequired(f"A '{outcome.value}' vote needs a comment that says why.")
-    votes: dict[int, str] = {
-        row.voter_id: row.outcome
-        for row in uow.session.execute(
-            select(Vote.voter_id, Vote.outcome).where(Vote.request_id == request.id)
-        )
-    }
     if voter in votes:
         raise AlreadyVoted(
-            f"{uow.actor.name} has already voted '{votes[voter]}' on {request.gate_id} for "
+            f"{uow.actor_name} has already voted '{votes[voter]}' on {request.gate_id} for "
             f"{project.name}. A vote is recorded once."
         )
-    uow.session.add(
-        Vote(
-            request_id=request.id,
-            voter_id=voter,
-            outcome=outcome.value,
-            comment=comment.strip(),
-            channel=channel,
-            cast_at=uow.now,
-        )
+    uow.conn.execute(
+        W_VOTE,
+        {
+            "request_id": request.id,
+            "voter_id": voter,
+            "outcome": outcome.value,
+            "comment": comment.strip(),
+            "channel": channel,
+            "cast_at": uow.now,
+        },
     )
     uow.emit(
         ev.VoteCast(
@@ -254,22 +277,34 @@ def cast_vote(
         )
     )
     votes[voter] = outcome.value
-    awaiting = decide_if_ready(uow, request, project, deciders, votes, decided_by=voter)
+    decision = decide_if_ready(uow, request, project, deciders, votes, decided_by=voter)
     return VoteResult(
         request=request.id,
-        decided=request.status == "decided",
-        outcome=request.outcome,
-        project_phase=project.phase,
-        project_status=project.status,
-        awaiting_events=awaiting,
+        decided=decision.outcome is not None,
+        outcome=decision.outcome,
+        project_phase=decision.phase or project.phase,
+        project_status=decision.status or project.status,
+        awaiting_events=decision.awaiting,
     )
 
 
-def _refuse_closed(uow: UnitOfWork, request: GateRequest) -> None:
+def deciders_and_votes(uow: UnitOfWork, request_id: int) -> tuple[set[int], dict[int, str]]:
+    deciders: set[int] = set()
+    votes: dict[int, str] = {}
+    for row in uow.rows(Q_DECIDERS_AND_VOTES, request=request_id):
+        person, outcome = row.person_id, row.outcome
+        if outcome is None:
+            deciders.add(int(person))
+        else:
+            votes[int(person)] = str(outcome)
+    return deciders, votes
+
+
+def refuse_closed(uow: UnitOfWork, request: RequestState) -> None:
     if request.status == "decided":
+        who = uow.name_of(request.decided_by) if request.decided_by else "system"
         assert request.decided_at is not None
         assert request.outcome is not None
-        who = person_name(uow.session, request.decided_by) if request.decided_by else "system"
         raise AlreadyDecided(who, request.decided_at, request.outcome)
     if request.status == "withdrawn":
         raise RequestClosed(
@@ -278,36 +313,58 @@ def _refuse_closed(uow: UnitOfWork, request: GateRequest) -> None:
         )
 
 
+class Decision:
+    """What :func:`decide_if_ready` did: decided (outcome, new phase) or what it awaits."""
+
+    def __init__(
+        self,
+        outcome: str | None = None,
+        phase: str | None = None,
+        status: str | None = None,
+        awaiting: tuple[str, ...] = (),
+    ) -> None:
+        self.outcome = outcome
+        self.phase = phase
+        self.status = status
+        self.awaiting = awaiting
+
+
 def decide_if_ready(
     uow: UnitOfWork,
-    request: GateRequest,
-    project: Project,
+    request: RequestState,
+    project: ProjectState,
     deciders: set[int],
     votes: Mapping[int, str],
     decided_by: int,
-) -> tuple[str, ...]:
-    """Decide the gate if the votes meet its policy and no outside event is awaited.
-
-    Returns the events still awaited (empty when decided or still voting).
-    """
+) -> Decision:
+    """Decide the gate if the votes meet its policy and no outside event is awaited."""
     outcome = tally(Policy(request.policy), deciders, {v: Outcome(o) for v, o in votes.items()})
     if outcome is None:
-        return ()
-    workflow = uow.workflows.pinned(uow.session, project.workflow_name, project.workflow_version)
+        return Decision()
+    workflow = uow.workflows.pinned(uow.conn, project.workflow_name, project.workflow_version)
     gate = workflow.definition.gate(request.gate_id)
     assert gate is not None  # the request was made from this very definition
-    awaiting = events_still_awaited(gate, received_events(uow, project))
+    awaiting = awaited_events(uow, gate, project.id, project.phase)
     if awaiting:
         uow.emit(
             ev.GateAwaitingEvents(
                 project=project.id, request=request.id, gate=gate.id, awaiting=awaiting
             )
         )
-        return awaiting
-    request.status = "decided"
-    request.outcome = outcome.value
-    request.decided_by = decided_by
-    request.decided_at = uow.now
+        return Decision(awaiting=awaiting)
+    closed = uow.conn.execute(
+        W_CLOSE_REQUEST,
+        {
+            "request": request.id,
+            "status": "decided",
+            "outcome": outcome.value,
+            "decided_by": decided_by,
+            "at": uow.now,
+            "reason": None,
+        },
+    )
+    if closed.rowcount != 1:  # pragma: no cover - the row lock makes this unreachable
+        raise ConcurrentUpdate()
     uow.emit(
         ev.GateDecided(
             project=project.id,
@@ -318,43 +375,73 @@ def decide_if_ready(
             votes=tuple(sorted(votes.items())),
         )
     )
-    _apply_outcome(uow, project, gate, outcome, workflow.machine)
-    uow.session.flush()  # the version check happens here: a stale project fails, not applies
-    return ()
+    phase, status = _apply_outcome(uow, project, gate, outcome, workflow.machine)
+    return Decision(outcome.value, phase, status)
 
 
 def _apply_outcome(
-    uow: UnitOfWork, project: Project, gate: Gate, outcome: Outcome, machine: PhaseMachine
-) -> None:
-    definition = machine.definition
+    uow: UnitOfWork, project: ProjectState, gate: Gate, outcome: Outcome, machine: PhaseMachine
+) -> tuple[str, str]:
+    """Move the project as the decision says; returns its new phase and status."""
+    phase, status, entered = project.phase, project.status, None
     if outcome is Outcome.APPROVE:
-        project.phase = machine.pass_gate(project.phase, gate.id)
-        project.phase_entered_at = uow.now
-        if project.phase == definition.completed:
-            project.status = ProjectStatus.COMPLETED.value
+        phase = machine.pass_gate(project.phase, gate.id)
+        entered = uow.now
+        if phase == machine.definition.completed:
+            status = ProjectStatus.COMPLETED.value
             uow.emit(ev.ProjectCompleted(project=project.id, gate=gate.id))
         else:
-            uow.emit(ev.PhaseEntered(project=project.id, phase=project.phase, via_gate=gate.id))
+            uow.emit(ev.PhaseEntered(project=project.id, phase=phase, via_gate=gate.id))
     elif outcome is Outcome.HOLD:
-        project.status = ProjectStatus.ON_HOLD.value
+        status = ProjectStatus.ON_HOLD.value
         uow.emit(ev.ProjectHeld(project=project.id, phase=project.phase, gate=gate.id))
     elif outcome is Outcome.STOP:
-        phase = project.phase
-        project.phase = machine.stop(phase)
-        project.phase_entered_at = uow.now
-        project.status = ProjectStatus.STOPPED.value
-        uow.emit(ev.ProjectStopped(project=project.id, phase=phase, gate=gate.id))
-    # rework: the request is closed; the project stays and may submit again
+        phase = machine.stop(project.phase)
+        entered = uow.now
+        status = ProjectStatus.STOPPED.value
+        uow.emit(ev.ProjectStopped(project=project.id, phase=project.phase, gate=gate.id))
+    else:  # rework: the request is closed; the project stays and may submit again
+        return phase, status
+    set_project_state(uow, project, phase=phase, status=status, entered=entered)
+    return phase, status
+
+
+def set_project_state(
+    uow: UnitOfWork, project: ProjectState, *, phase: str, status: str, entered: Any = None
+) -> None:
+    """Change the project row, but only if nobody changed it since we read it."""
+    result = uow.conn.execute(
+        W_PROJECT_STATE,
+        {
+            "project": project.id,
+            "seen": project.version,
+            "phase": phase,
+            "status": status,
+            "entered": entered or project.phase_entered_at,
+        },
+    )
+    if result.rowcount != 1:
+        raise ConcurrentUpdate(
+            f"{project.name} was changed by someone else at the same moment; nothing was "
+            "saved. Reload and try again."
+        )
 
 
 def withdraw_gate_request(uow: UnitOfWork, request_id: int, reason: str) -> None:
-    request = lock_request(uow.session, request_id)
-    _refuse_closed(uow, request)
-    project = get_project(uow.session, request.project_id)
+    request, project = lock_request(uow, request_id)
+    refuse_closed(uow, request)
     require_manager_or_pmo(uow, project, "withdraw a gate request")
-    request.status = "withdrawn"
-    request.closed_reason = reason.strip() or "withdrawn"
-    request.decided_at = uow.now
+    uow.conn.execute(
+        W_CLOSE_REQUEST,
+        {
+            "request": request.id,
+            "status": "withdrawn",
+            "outcome": None,
+            "decided_by": None,
+            "at": uow.now,
+            "reason": reason.strip() or "withdrawn",
+        },
+    )
     uow.emit(
         ev.GateRequestWithdrawn(
             project=project.id, request=request.id, gate=request.gate_id, reason=reason.strip()

@@ -8,38 +8,36 @@ handlers here; the operations never call them directly.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from phasegate.domain import events as ev
-from phasegate.engine.gates import decide_if_ready
-from phasegate.engine.lookups import get_project, lock_request
+from phasegate.engine.gates import decide_if_ready, deciders_and_votes
+from phasegate.engine.lookups import lock_request
 from phasegate.engine.unit import HandlerTable, UnitOfWork
-from phasegate.storage.tables import GateRequest, GateRequestDecider, Vote
+from phasegate.storage.tables import GateRequest, Vote
+
+Q_OPEN_REQUEST_ID = select(GateRequest.id).where(
+    GateRequest.project_id == bindparam("project"), GateRequest.status == "open"
+)
+Q_LAST_VOTER = (
+    select(Vote.voter_id)
+    .where(Vote.request_id == bindparam("request"))
+    .order_by(Vote.id.desc())
+    .limit(1)
+)
 
 
 def decide_gates_waiting_for(event: ev.ExternalEventRecorded, uow: UnitOfWork) -> None:
     """An awaited outside event arrived: decide the open request if its votes are in."""
-    request_id = uow.session.scalar(
-        select(GateRequest.id).where(
-            GateRequest.project_id == event.project, GateRequest.status == "open"
-        )
-    )
+    request_id = uow.scalar(Q_OPEN_REQUEST_ID, project=event.project)
     if request_id is None:
         return
-    request = lock_request(uow.session, request_id)
-    project = get_project(uow.session, request.project_id)
-    deciders = set(
-        uow.session.scalars(
-            select(GateRequestDecider.person_id).where(GateRequestDecider.request_id == request.id)
-        )
-    )
-    rows = uow.session.execute(
-        select(Vote.voter_id, Vote.outcome).where(Vote.request_id == request.id).order_by(Vote.id)
-    ).all()
-    if not rows:
+    request, project = lock_request(uow, request_id)
+    deciders, votes = deciders_and_votes(uow, request.id)
+    if not votes:
         return
-    votes = dict(rows)
-    decide_if_ready(uow, request, project, deciders, votes, decided_by=rows[-1][0])
+    last_voter = int(uow.scalar(Q_LAST_VOTER, request=request.id))
+    decide_if_ready(uow, request, project, deciders, votes, decided_by=last_voter)
 
 
 HANDLERS: HandlerTable = {

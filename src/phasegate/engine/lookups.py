@@ -1,65 +1,138 @@
-"""Loading rows by id, with row locks where an operation will change them."""
+"""Loading the rows an operation works on, locked where it will change them.
+
+Operations see typed, frozen snapshots (:class:`ProjectState`, :class:`RequestState`) and
+change the database only through explicit UPDATE statements that name the version they
+read. The queries that load what an operation needs are joined, so a vote or a request
+costs one round trip to read its context.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
 
+from sqlalchemy import Row, and_, bindparam, select
+
+from phasegate.engine.unit import UnitOfWork
 from phasegate.errors import NotFound
 from phasegate.storage.tables import GateRequest, Person, Project, RoleGrant
 
 
-def get_project(session: Session, project_id: int) -> Project:
-    project = session.get(Project, project_id)
-    if project is None:
-        raise NotFound(f"There is no project with id {project_id}.")
-    return project
+@dataclass(frozen=True)
+class ProjectState:
+    """What the gate operations need to know about a project, as read in this transaction."""
+
+    id: int
+    name: str
+    phase: str
+    status: str
+    owner_id: int | None
+    leader_id: int | None
+    workflow_name: str
+    workflow_version: int
+    version: int
+    phase_entered_at: datetime
 
 
-def lock_project(session: Session, project_id: int) -> Project:
-    """The project, locked for this transaction (FOR UPDATE; SQLite locks the whole file)."""
-    project = session.scalar(select(Project).where(Project.id == project_id).with_for_update())
-    if project is None:
-        raise NotFound(f"There is no project with id {project_id}.")
-    return project
+@dataclass(frozen=True)
+class RequestState:
+    """A gate request as read (and locked) in this transaction."""
+
+    id: int
+    project_id: int
+    gate_id: str
+    from_phase: str
+    status: str
+    policy: str
+    outcome: str | None
+    decided_by: int | None
+    decided_at: datetime | None
+    closed_reason: str | None
 
 
-def lock_request(session: Session, request_id: int) -> GateRequest:
-    request = session.scalar(
-        select(GateRequest).where(GateRequest.id == request_id).with_for_update()
+@dataclass(frozen=True)
+class OpenRequest:
+    gate_id: str
+    submitted_at: datetime
+
+
+_PROJECT = [getattr(Project, f.name).label(f"p_{f.name}") for f in fields(ProjectState)]
+_REQUEST = [getattr(GateRequest, f.name).label(f"r_{f.name}") for f in fields(RequestState)]
+
+
+def _take(cls: type[Any], row: Row[Any], prefix: str) -> Any:
+    m = row._mapping
+    return cls(**{f.name: m[prefix + f.name] for f in fields(cls)})
+
+
+# FOR UPDATE on PostgreSQL; on SQLite, BEGIN IMMEDIATE already holds the write lock.
+Q_PROJECT = select(*_PROJECT).where(Project.id == bindparam("project"))
+Q_PROJECT_LOCKED = Q_PROJECT.with_for_update()
+Q_PROJECT_WITH_OPEN_REQUEST = (
+    select(*_PROJECT, GateRequest.gate_id.label("open_gate"), GateRequest.submitted_at)
+    .outerjoin(
+        GateRequest, and_(GateRequest.project_id == Project.id, GateRequest.status == "open")
     )
-    if request is None:
+    .where(Project.id == bindparam("project"))
+    .with_for_update(of=Project)
+)
+Q_REQUEST_WITH_PROJECT = (
+    select(*_REQUEST, *_PROJECT)
+    .join(Project, Project.id == GateRequest.project_id)
+    .where(GateRequest.id == bindparam("request"))
+    .with_for_update()
+)
+Q_ROLES = select(RoleGrant.role).where(RoleGrant.person_id == bindparam("person"))
+Q_BOARD = select(RoleGrant.person_id).where(RoleGrant.role == "board").order_by(RoleGrant.person_id)
+Q_PERSON_BY_EMAIL = select(Person.id, Person.name).where(Person.email == bindparam("email"))
+Q_PEOPLE_EXISTING = select(Person.id).where(Person.id.in_(bindparam("people", expanding=True)))
+
+
+def get_project(uow: UnitOfWork, project_id: int, *, lock: bool = False) -> ProjectState:
+    row = uow.one(Q_PROJECT_LOCKED if lock else Q_PROJECT, project=project_id)
+    if row is None:
+        raise NotFound(f"There is no project with id {project_id}.")
+    state: ProjectState = _take(ProjectState, row, "p_")
+    return state
+
+
+def lock_project_for_request(
+    uow: UnitOfWork, project_id: int
+) -> tuple[ProjectState, OpenRequest | None]:
+    """The project, locked, and the gate request it has open, if any."""
+    row = uow.one(Q_PROJECT_WITH_OPEN_REQUEST, project=project_id)
+    if row is None:
+        raise NotFound(f"There is no project with id {project_id}.")
+    open_request = None if row.open_gate is None else OpenRequest(row.open_gate, row.submitted_at)
+    return _take(ProjectState, row, "p_"), open_request
+
+
+def lock_request(uow: UnitOfWork, request_id: int) -> tuple[RequestState, ProjectState]:
+    """The gate request, locked, with its project."""
+    row = uow.one(Q_REQUEST_WITH_PROJECT, request=request_id)
+    if row is None:
         raise NotFound(f"There is no gate request with id {request_id}.")
-    return request
+    return _take(RequestState, row, "r_"), _take(ProjectState, row, "p_")
 
 
-def get_person(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound(f"There is no person with id {person_id}.")
-    return person
+def require_people(uow: UnitOfWork, *people: int | None) -> None:
+    wanted = {p for p in people if p is not None}
+    if not wanted:
+        return
+    found = set(uow.conn.execute(Q_PEOPLE_EXISTING, {"people": sorted(wanted)}).scalars())
+    if missing := sorted(wanted - found):
+        raise NotFound(f"There is no person with id {', '.join(map(str, missing))}.")
 
 
-def person_name(session: Session, person_id: int | None) -> str:
-    if person_id is None:
-        return "system"
-    person = session.get(Person, person_id)
-    return person.name if person else f"person {person_id}"
+def find_person_id(uow: UnitOfWork, email: str) -> int | None:
+    row = uow.one(Q_PERSON_BY_EMAIL, email=email.strip().lower())
+    return None if row is None else int(row.id)
 
 
-def find_person(session: Session, email: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.email == email.strip().lower()))
+def roles_of(uow: UnitOfWork, person_id: int) -> set[str]:
+    return {str(r) for r in uow.conn.execute(Q_ROLES, {"person": person_id}).scalars()}
 
 
-def roles_of(session: Session, person_id: int) -> set[str]:
-    return set(session.scalars(select(RoleGrant.role).where(RoleGrant.person_id == person_id)))
-
-
-def board_members(session: Session) -> list[int]:
-    return list(
-        session.scalars(
-            select(RoleGrant.person_id)
-            .where(RoleGrant.role == "board")
-            .order_by(RoleGrant.person_id)
-        )
-    )
+def board_members(uow: UnitOfWork) -> list[int]:
+    return [int(p) for p in uow.conn.execute(Q_BOARD).scalars()]

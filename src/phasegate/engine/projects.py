@@ -4,18 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 
 from phasegate.domain import events as ev
 from phasegate.domain.model import ProjectStatus
 from phasegate.engine.access import require_office, require_resumer
-from phasegate.engine.lookups import find_person, get_person, lock_project
+from phasegate.engine.gates import set_project_state
+from phasegate.engine.lookups import find_person_id, get_project, require_people
 from phasegate.engine.unit import UnitOfWork
 from phasegate.errors import DuplicateName, ProjectNotActive, RuleViolation
 from phasegate.storage.tables import ExternalEvent, Person, Project, RoleGrant
 
 ROLES = ("board", "pmo", "reader", "admin")
 LANGUAGES = ("nb", "en")
+
+W_PERSON = insert(Person).returning(Person.id)
+Q_HAS_ROLE = select(RoleGrant.role).where(
+    RoleGrant.person_id == bindparam("person"), RoleGrant.role == bindparam("role")
+)
+W_ROLE = insert(RoleGrant)
+Q_PROJECT_NAMED = select(Project.id).where(Project.name == bindparam("name"))
+W_PROJECT = insert(Project).returning(Project.id)
+Q_EXTERNAL_SEEN = select(ExternalEvent.id).where(
+    ExternalEvent.project_id == bindparam("project"),
+    ExternalEvent.phase == bindparam("phase"),
+    ExternalEvent.kind == bindparam("kind"),
+)
+W_EXTERNAL = insert(ExternalEvent)
 
 
 def register_person(uow: UnitOfWork, name: str, email: str, language: str = "nb") -> int:
@@ -24,23 +39,23 @@ def register_person(uow: UnitOfWork, name: str, email: str, language: str = "nb"
         raise RuleViolation(f"A person needs a name and an email address (got {email!r}).")
     if language not in LANGUAGES:
         raise RuleViolation(f"Language must be one of {', '.join(LANGUAGES)}, not {language!r}.")
-    if find_person(uow.session, email) is not None:
+    if find_person_id(uow, email) is not None:
         raise DuplicateName(f"Someone with the email address {email} is already registered.")
-    person = Person(name=name.strip(), email=email, language=language, created_at=uow.now)
-    uow.session.add(person)
-    uow.session.flush()
-    uow.emit(ev.PersonRegistered(person.id, person.name, email, language))
-    return person.id
+    person = int(
+        uow.scalar(W_PERSON, name=name.strip(), email=email, language=language, created_at=uow.now)
+    )
+    uow.emit(ev.PersonRegistered(person, name.strip(), email, language))
+    return person
 
 
 def grant_role(uow: UnitOfWork, person_id: int, role: str) -> None:
     require_office(uow, "grant roles")
     if role not in ROLES:
         raise RuleViolation(f"Unknown role {role!r}; the roles are {', '.join(ROLES)}.")
-    get_person(uow.session, person_id)
-    if uow.session.get(RoleGrant, (person_id, role)) is not None:
+    require_people(uow, person_id)
+    if uow.scalar(Q_HAS_ROLE, person=person_id, role=role) is not None:
         return  # granting a role someone has is a no-op, not an error
-    uow.session.add(RoleGrant(person_id=person_id, role=role, granted_at=uow.now))
+    uow.conn.execute(W_ROLE, {"person_id": person_id, "role": role, "granted_at": uow.now})
     uow.emit(ev.RoleGranted(person_id, role))
 
 
@@ -64,36 +79,36 @@ def register_project(
     name = name.strip()
     if not name:
         raise RuleViolation("A project needs a name.")
-    if uow.session.scalar(select(Project.id).where(Project.name == name)) is not None:
+    if uow.scalar(Q_PROJECT_NAMED, name=name) is not None:
         raise DuplicateName(f"There is already a project named '{name}'. Choose another name.")
-    for person in (owner, leader):
-        if person is not None:
-            get_person(uow.session, person)
+    require_people(uow, owner, leader)
     definition = uow.workflows.current(workflow)
-    uow.workflows.pin(uow.session, definition, uow.now)
+    uow.workflows.pin(uow.conn, definition, uow.now)
     start = phase or definition.initial_phase
     if not definition.is_phase(start):
         known = ", ".join(p.id for p in definition.phases)
         raise RuleViolation(f"'{start}' is not a phase of {workflow}; the phases are {known}.")
-    project = Project(
-        name=name,
-        owner_id=owner,
-        leader_id=leader,
-        development_area=development_area,
-        portfolio=portfolio,
-        description=description,
-        phase=start,
-        status=ProjectStatus.ACTIVE.value,
-        workflow_name=definition.name,
-        workflow_version=definition.version,
-        phase_entered_at=uow.now,
-        created_at=uow.now,
+    project = int(
+        uow.scalar(
+            W_PROJECT,
+            name=name,
+            owner_id=owner,
+            leader_id=leader,
+            development_area=development_area,
+            portfolio=portfolio,
+            description=description,
+            phase=start,
+            status=ProjectStatus.ACTIVE.value,
+            workflow_name=definition.name,
+            workflow_version=definition.version,
+            phase_entered_at=uow.now,
+            created_at=uow.now,
+            version=1,
+        )
     )
-    uow.session.add(project)
-    uow.session.flush()
     uow.emit(
         ev.ProjectRegistered(
-            project=project.id,
+            project=project,
             name=name,
             owner=owner,
             leader=leader,
@@ -102,19 +117,19 @@ def register_project(
             workflow_version=definition.version,
             phase=start,
         ),
-        ev.PhaseEntered(project=project.id, phase=start),
+        ev.PhaseEntered(project=project, phase=start),
     )
-    return project.id
+    return project
 
 
 def resume_project(uow: UnitOfWork, project_id: int, comment: str) -> None:
-    project = lock_project(uow.session, project_id)
+    project = get_project(uow, project_id, lock=True)
     require_resumer(uow, project)
     if project.status != ProjectStatus.ON_HOLD:
         raise ProjectNotActive(
             f"{project.name} is {project.status}, not on hold; nothing to resume."
         )
-    project.status = ProjectStatus.ACTIVE.value
+    set_project_state(uow, project, phase=project.phase, status=ProjectStatus.ACTIVE.value)
     uow.emit(ev.ProjectResumed(project=project.id, phase=project.phase, comment=comment.strip()))
 
 
@@ -126,28 +141,21 @@ def record_external_event(
     Reporting the same event twice in a phase is harmless: the second report is ignored
     and False is returned. Gates waiting for the event are decided by a handler.
     """
-    project = lock_project(uow.session, project_id)
+    project = get_project(uow, project_id, lock=True)
     if not kind.strip() or not kind.replace("_", "").isalnum():
         raise RuleViolation(f"{kind!r} is not an event name; use letters, digits and '_'.")
-    seen = uow.session.scalar(
-        select(ExternalEvent.id).where(
-            ExternalEvent.project_id == project.id,
-            ExternalEvent.phase == project.phase,
-            ExternalEvent.kind == kind,
-        )
-    )
-    if seen is not None:
+    if uow.scalar(Q_EXTERNAL_SEEN, project=project.id, phase=project.phase, kind=kind) is not None:
         return False
-    uow.session.add(
-        ExternalEvent(
-            project_id=project.id,
-            kind=kind,
-            phase=project.phase,
-            source=source,
-            payload=payload,
-            received_at=uow.now,
-        )
+    uow.conn.execute(
+        W_EXTERNAL,
+        {
+            "project_id": project.id,
+            "kind": kind,
+            "phase": project.phase,
+            "source": source,
+            "payload": payload,
+            "received_at": uow.now,
+        },
     )
-    uow.session.flush()
     uow.emit(ev.ExternalEventRecorded(project.id, kind, project.phase, source))
     return True

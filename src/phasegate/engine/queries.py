@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Connection, Row, func, select
+from sqlalchemy.orm import aliased
 
 from phasegate.domain.rules import events_still_awaited
-from phasegate.engine.lookups import get_project, person_name
 from phasegate.engine.views import AuditEntry, GateRequestView, PersonView, ProjectView, VoteView
 from phasegate.errors import NotFound
 from phasegate.storage.tables import (
@@ -24,83 +24,85 @@ from phasegate.storage.tables import (
 )
 from phasegate.workflow.catalog import WorkflowCatalog
 
+Owner = aliased(Person)
+Leader = aliased(Person)
 
-def portfolio(session: Session, workflows: WorkflowCatalog) -> list[ProjectView]:
-    """Every project with its owner, leader and open gate request, by portfolio and name."""
-    owner, leader = aliased(Person), aliased(Person)
-    rows = session.execute(
-        select(Project, owner.name, leader.name, GateRequest.id, GateRequest.gate_id)
-        .outerjoin(owner, owner.id == Project.owner_id)
-        .outerjoin(leader, leader.id == Project.leader_id)
+
+def _projects(conn: Connection, workflows: WorkflowCatalog, where: Any = None) -> list[ProjectView]:
+    query = (
+        select(
+            Project.id,
+            Project.name,
+            Project.phase,
+            Project.status,
+            Project.development_area,
+            Project.portfolio,
+            Project.workflow_name,
+            Project.workflow_version,
+            Project.version,
+            Owner.name.label("owner"),
+            Leader.name.label("leader"),
+            GateRequest.id.label("open_request"),
+            GateRequest.gate_id.label("open_gate"),
+        )
+        .outerjoin(Owner, Owner.id == Project.owner_id)
+        .outerjoin(Leader, Leader.id == Project.leader_id)
         .outerjoin(
             GateRequest, (GateRequest.project_id == Project.id) & (GateRequest.status == "open")
         )
         .order_by(Project.portfolio, Project.name)
-    ).all()
-    return [
-        _project_view(session, workflows, p, o, lead, rid, gid) for p, o, lead, rid, gid in rows
-    ]
-
-
-def project(session: Session, workflows: WorkflowCatalog, project_id: int) -> ProjectView:
-    p = get_project(session, project_id)
-    open_request = session.execute(
-        select(GateRequest.id, GateRequest.gate_id).where(
-            GateRequest.project_id == p.id, GateRequest.status == "open"
+    )
+    if where is not None:
+        query = query.where(where)
+    views = []
+    for row in conn.execute(query):
+        workflow = workflows.pinned(conn, row.workflow_name, row.workflow_version)
+        views.append(
+            ProjectView(
+                id=row.id,
+                name=row.name,
+                phase=row.phase,
+                phase_label=workflow.definition.label_of(row.phase),
+                status=row.status,
+                owner=row.owner,
+                leader=row.leader,
+                development_area=row.development_area,
+                portfolio=row.portfolio,
+                workflow=row.workflow_name,
+                workflow_version=row.workflow_version,
+                version=row.version,
+                open_request=row.open_request,
+                open_gate=row.open_gate,
+            )
         )
-    ).first()
-    return _project_view(
-        session,
-        workflows,
-        p,
-        person_name(session, p.owner_id) if p.owner_id else None,
-        person_name(session, p.leader_id) if p.leader_id else None,
-        open_request[0] if open_request else None,
-        open_request[1] if open_request else None,
-    )
+    return views
 
 
-def _project_view(
-    session: Session,
-    workflows: WorkflowCatalog,
-    p: Project,
-    owner: str | None,
-    leader: str | None,
-    request_id: int | None,
-    gate_id: str | None,
-) -> ProjectView:
-    definition = workflows.pinned(session, p.workflow_name, p.workflow_version).definition
-    return ProjectView(
-        id=p.id,
-        name=p.name,
-        phase=p.phase,
-        phase_label=definition.label_of(p.phase),
-        status=p.status,
-        owner=owner,
-        leader=leader,
-        development_area=p.development_area,
-        portfolio=p.portfolio,
-        workflow=p.workflow_name,
-        workflow_version=p.workflow_version,
-        version=p.version,
-        open_request=request_id,
-        open_gate=gate_id,
-    )
+def portfolio(conn: Connection, workflows: WorkflowCatalog) -> list[ProjectView]:
+    """Every project with its owner, leader and open gate request, by portfolio and name."""
+    return _projects(conn, workflows)
 
 
-def gate_request(session: Session, workflows: WorkflowCatalog, request_id: int) -> GateRequestView:
-    request = session.get(GateRequest, request_id)
-    if request is None:
+def project(conn: Connection, workflows: WorkflowCatalog, project_id: int) -> ProjectView:
+    found = _projects(conn, workflows, Project.id == project_id)
+    if not found:
+        raise NotFound(f"There is no project with id {project_id}.")
+    return found[0]
+
+
+def gate_request(conn: Connection, workflows: WorkflowCatalog, request_id: int) -> GateRequestView:
+    views = _request_views(conn, workflows, select(GateRequest).where(GateRequest.id == request_id))
+    if not views:
         raise NotFound(f"There is no gate request with id {request_id}.")
-    return _request_views(session, workflows, [request])[0]
+    return views[0]
 
 
 def pending_for_person(
-    session: Session, workflows: WorkflowCatalog, person_id: int
+    conn: Connection, workflows: WorkflowCatalog, person_id: int
 ) -> list[GateRequestView]:
     """Open requests this person decides and has not voted on yet, oldest first."""
     voted = select(Vote.request_id).where(Vote.voter_id == person_id)
-    requests = session.scalars(
+    query = (
         select(GateRequest)
         .join(GateRequestDecider, GateRequestDecider.request_id == GateRequest.id)
         .where(
@@ -109,58 +111,60 @@ def pending_for_person(
             GateRequest.id.not_in(voted),
         )
         .order_by(GateRequest.submitted_at, GateRequest.id)
-    ).all()
-    return _request_views(session, workflows, requests)
+    )
+    return _request_views(conn, workflows, query)
 
 
-def pending_for_board(session: Session, workflows: WorkflowCatalog) -> list[GateRequestView]:
+def pending_for_board(conn: Connection, workflows: WorkflowCatalog) -> list[GateRequestView]:
     """Every open request the portfolio board decides, oldest first."""
-    requests = session.scalars(
+    query = (
         select(GateRequest)
         .where(GateRequest.status == "open", GateRequest.decider_role == "board")
         .order_by(GateRequest.submitted_at, GateRequest.id)
-    ).all()
-    return _request_views(session, workflows, requests)
+    )
+    return _request_views(conn, workflows, query)
 
 
 def _request_views(
-    session: Session, workflows: WorkflowCatalog, requests: Iterable[GateRequest]
+    conn: Connection, workflows: WorkflowCatalog, query: Any
 ) -> list[GateRequestView]:
-    requests = list(requests)
+    requests: Sequence[Row[Any]] = conn.execute(query).all()
     ids = [r.id for r in requests]
-    names: dict[int, str] = {
-        row.id: row.name for row in session.execute(select(Person.id, Person.name))
-    }
+    names = {row.id: row.name for row in conn.execute(select(Person.id, Person.name))}
     deciders: dict[int, list[str]] = defaultdict(list)
-    for rid, pid in session.execute(
+    for rid, pid in conn.execute(
         select(GateRequestDecider.request_id, GateRequestDecider.person_id).where(
             GateRequestDecider.request_id.in_(ids)
         )
     ):
         deciders[rid].append(names.get(pid, str(pid)))
     votes: dict[int, list[VoteView]] = defaultdict(list)
-    for v in session.scalars(select(Vote).where(Vote.request_id.in_(ids)).order_by(Vote.id)):
+    for v in conn.execute(select(Vote).where(Vote.request_id.in_(ids)).order_by(Vote.id)):
         votes[v.request_id].append(
             VoteView(names.get(v.voter_id, "?"), v.outcome, v.comment, v.channel, v.cast_at)
         )
     views = []
     for r in requests:
-        p = session.get(Project, r.project_id)
-        assert p is not None
-        definition = workflows.pinned(session, p.workflow_name, p.workflow_version).definition
+        p = conn.execute(
+            select(Project.name, Project.workflow_name, Project.workflow_version).where(
+                Project.id == r.project_id
+            )
+        ).one()
+        definition = workflows.pinned(conn, p.workflow_name, p.workflow_version).definition
         gate = definition.gate(r.gate_id)
         assert gate is not None
         received = set(
-            session.scalars(
+            conn.execute(
                 select(ExternalEvent.kind).where(
-                    ExternalEvent.project_id == p.id, ExternalEvent.phase == r.from_phase
+                    ExternalEvent.project_id == r.project_id,
+                    ExternalEvent.phase == r.from_phase,
                 )
-            )
+            ).scalars()
         )
         views.append(
             GateRequestView(
                 id=r.id,
-                project_id=p.id,
+                project_id=r.project_id,
                 project=p.name,
                 gate=r.gate_id,
                 gate_label=gate.label,
@@ -184,22 +188,26 @@ def _request_views(
     return views
 
 
-def audit_trail(session: Session, project_id: int | None = None) -> list[AuditEntry]:
+def audit_trail(conn: Connection, project_id: int | None = None) -> list[AuditEntry]:
     """The audit trail in the order it happened, for one project or for everything."""
-    query = select(AuditEvent).order_by(AuditEvent.id)
+    query = (
+        select(AuditEvent, func.coalesce(Person.name, "system").label("actor"))
+        .outerjoin(Person, Person.id == AuditEvent.actor_id)
+        .order_by(AuditEvent.id)
+    )
     if project_id is not None:
         query = query.where(AuditEvent.project_id == project_id)
     return [
-        AuditEntry(e.id, e.occurred_at, e.kind, e.actor, e.project_id, dict(e.payload))
-        for e in session.scalars(query)
+        AuditEntry(e.id, e.occurred_at, e.kind, e.actor, e.actor_id, e.project_id, dict(e.payload))
+        for e in conn.execute(query)
     ]
 
 
-def people(session: Session) -> list[PersonView]:
+def people(conn: Connection) -> list[PersonView]:
     roles: dict[int, list[str]] = defaultdict(list)
-    for pid, role in session.execute(select(RoleGrant.person_id, RoleGrant.role)):
+    for pid, role in conn.execute(select(RoleGrant.person_id, RoleGrant.role)):
         roles[pid].append(role)
     return [
         PersonView(p.id, p.name, p.email, p.language, tuple(sorted(roles[p.id])))
-        for p in session.scalars(select(Person).order_by(Person.name))
+        for p in conn.execute(select(Person).order_by(Person.name))
     ]

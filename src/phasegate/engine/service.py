@@ -11,15 +11,14 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from phasegate.domain.model import Channel, Outcome
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.engine import gates, projects, queries
-from phasegate.engine.lookups import person_name
-from phasegate.engine.unit import SYSTEM, Actor, HandlerTable, UnitOfWork, dispatch
+from phasegate.engine.unit import SYSTEM, HandlerTable, UnitOfWork, dispatch
 from phasegate.engine.views import (
     AuditEntry,
     GateRequestView,
@@ -38,13 +37,13 @@ class Engine:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        database: Database,
         workflows: WorkflowCatalog,
         clock: Clock,
         handlers: HandlerTable,
         default_workflow: str = "prosjektveiviseren",
     ) -> None:
-        self.sessions = sessions
+        self.database = database
         self.workflows = workflows
         self.clock = clock
         self.handlers = handlers
@@ -54,13 +53,11 @@ class Engine:
     def unit(self, actor: int | None) -> Iterator[UnitOfWork]:
         """One transaction: commit with its events and handlers, or roll back whole."""
         try:
-            with self.sessions() as session, session.begin():
-                who = SYSTEM if actor is None else Actor(actor, person_name(session, actor))
-                uow = UnitOfWork(session, self.clock(), who, self.workflows)
+            with self.database.begin() as conn:
+                uow = UnitOfWork(conn, self.clock(), SYSTEM, self.workflows)
+                uow.act_as(actor)
                 yield uow
                 dispatch(uow, self.handlers)
-        except StaleDataError as exc:
-            raise ConcurrentUpdate() from exc
         except IntegrityError as exc:
             raise ConcurrentUpdate(
                 "The change clashed with another one made at the same moment, and nothing was "
@@ -72,9 +69,9 @@ class Engine:
             raise
 
     @contextmanager
-    def reading(self) -> Iterator[Session]:
-        with self.sessions() as session, session.begin():
-            yield session
+    def reading(self) -> Iterator[Connection]:
+        with self.database.begin() as conn:
+            yield conn
 
     # --- people and roles -------------------------------------------------------------
 
@@ -165,29 +162,29 @@ class Engine:
     # --- reading ----------------------------------------------------------------------
 
     def portfolio(self) -> list[ProjectView]:
-        with self.reading() as session:
-            return queries.portfolio(session, self.workflows)
+        with self.reading() as conn:
+            return queries.portfolio(conn, self.workflows)
 
     def project(self, project: int) -> ProjectView:
-        with self.reading() as session:
-            return queries.project(session, self.workflows, project)
+        with self.reading() as conn:
+            return queries.project(conn, self.workflows, project)
 
     def gate_request(self, request: int) -> GateRequestView:
-        with self.reading() as session:
-            return queries.gate_request(session, self.workflows, request)
+        with self.reading() as conn:
+            return queries.gate_request(conn, self.workflows, request)
 
     def pending_decisions(self, person: int) -> list[GateRequestView]:
-        with self.reading() as session:
-            return queries.pending_for_person(session, self.workflows, person)
+        with self.reading() as conn:
+            return queries.pending_for_person(conn, self.workflows, person)
 
     def board_pending_decisions(self) -> list[GateRequestView]:
-        with self.reading() as session:
-            return queries.pending_for_board(session, self.workflows)
+        with self.reading() as conn:
+            return queries.pending_for_board(conn, self.workflows)
 
     def audit_trail(self, project: int | None = None) -> list[AuditEntry]:
-        with self.reading() as session:
-            return queries.audit_trail(session, project)
+        with self.reading() as conn:
+            return queries.audit_trail(conn, project)
 
     def people(self) -> list[PersonView]:
-        with self.reading() as session:
-            return queries.people(session)
+        with self.reading() as conn:
+            return queries.people(conn)

@@ -87,5 +87,6 @@ class AuditEntry:
     occurred_at: datetime
     kind: str
     actor: str
+    actor_id: int | None
     project_id: int | None
     payload: dict[str, Any]

@@ -11,7 +11,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 from phasegate.errors import ConfigurationError, SchemaOutOfDate
 
@@ -56,13 +55,10 @@ def _connect_sqlite(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Take the write lock at the start: two writers queue instead of one failing late.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight to the driver: this runs for every transaction, and needs no SQLAlchemy.
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
     return engine
-
-
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -223,6 +223,5 @@ class AuditEvent(Base):
     occurred_at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(60))
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    actor: Mapped[str] = mapped_column(String(200))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # None: the system
     payload: Mapped[dict[str, Any]]

@@ -13,14 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, insert, select
 
 from phasegate.domain.machine import PhaseMachine
 from phasegate.domain.model import WorkflowDefinition
 from phasegate.errors import WorkflowNotFound, WorkflowVersionConflict
 from phasegate.storage.tables import WorkflowVersion
 from phasegate.workflow.loader import load_workflow, load_workflow_text
+
+Q_STORED = select(WorkflowVersion.checksum, WorkflowVersion.source).where(
+    WorkflowVersion.name == bindparam("name"), WorkflowVersion.version == bindparam("version")
+)
+W_STORE = insert(WorkflowVersion)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,8 @@ class WorkflowCatalog:
         self.directory = directory
         self._files: dict[Path, tuple[int, int, WorkflowDefinition]] = {}
         self._pinned: dict[tuple[str, int], PinnedWorkflow] = {}
+        # Versions seen stored in the database (committed, so they cannot vanish).
+        self._stored: set[tuple[str, int, str]] = set()
         self._lock = threading.Lock()  # guards the caches only; the database guards data
 
     def path_of(self, name: str) -> Path:
@@ -57,28 +63,25 @@ class WorkflowCatalog:
             self._files[path] = (stat.st_mtime_ns, stat.st_size, definition)
         return definition
 
-    def pin(self, session: Session, definition: WorkflowDefinition, now: datetime) -> None:
+    def pin(self, conn: Connection, definition: WorkflowDefinition, now: datetime) -> None:
         """Store this version's text, once; refuse a changed text under an old version."""
-        key = (definition.name, definition.version)
-        if key in self._pinned and self._pinned[key].definition.checksum == definition.checksum:
+        if (definition.name, definition.version, definition.checksum) in self._stored:
             return
-        stored = session.scalar(
-            select(WorkflowVersion).where(
-                WorkflowVersion.name == definition.name,
-                WorkflowVersion.version == definition.version,
-            )
-        )
+        params = {"name": definition.name, "version": definition.version}
+        stored = conn.execute(Q_STORED, params).first()
+        if stored is not None and stored.checksum == definition.checksum:
+            self._stored.add((definition.name, definition.version, definition.checksum))
         if stored is None:
-            session.add(
-                WorkflowVersion(
-                    name=definition.name,
-                    version=definition.version,
-                    checksum=definition.checksum,
-                    source=definition.source,
-                    registered_at=now,
-                )
+            conn.execute(
+                W_STORE,
+                {
+                    "name": definition.name,
+                    "version": definition.version,
+                    "checksum": definition.checksum,
+                    "source": definition.source,
+                    "registered_at": now,
+                },
             )
-            session.flush()
         elif stored.checksum != definition.checksum:
             raise WorkflowVersionConflict(
                 f"{self.path_of(definition.name)} has changed since version "
@@ -88,21 +91,20 @@ class WorkflowCatalog:
             )
         self._remember(definition)
 
-    def pinned(self, session: Session, name: str, version: int) -> PinnedWorkflow:
+    def pinned(self, conn: Connection, name: str, version: int) -> PinnedWorkflow:
         """The workflow version a project runs on, from the stored text."""
         found = self._pinned.get((name, version))
         if found is not None:
             return found
-        source = session.scalar(
-            select(WorkflowVersion.source).where(
-                WorkflowVersion.name == name, WorkflowVersion.version == version
-            )
-        )
-        if source is None:
+        stored = conn.execute(Q_STORED, {"name": name, "version": version}).first()
+        if stored is None:
             raise WorkflowNotFound(f"Workflow {name} version {version} is not in the database.")
-        return self._remember(load_workflow_text(source, f"{name} v{version} (stored)"))
+        return self._remember(load_workflow_text(stored.source, f"{name} v{version} (stored)"))
 
     def _remember(self, definition: WorkflowDefinition) -> PinnedWorkflow:
+        known = self._pinned.get((definition.name, definition.version))
+        if known is not None and known.definition.checksum == definition.checksum:
+            return known
         pinned = PinnedWorkflow(definition, PhaseMachine(definition))
         with self._lock:
             return self._pinned.setdefault((definition.name, definition.version), pinned)

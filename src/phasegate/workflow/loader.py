@@ -11,7 +11,7 @@ import hashlib
 from collections import deque
 from pathlib import Path
 
-from yaml.nodes import Node
+from yaml.nodes import Node, SequenceNode
 
 from phasegate.domain.model import (
     ChecklistItem,
@@ -73,6 +73,10 @@ class _WorkflowParser:
         self.r = reader
         self.phase_lines: dict[str, int] = {}
         self.terminal_lines: dict[str, int] = {}
+        # Every gate's arrow, even from a gate with other problems: a typo in a policy
+        # must not also make the phases around it look unreachable.
+        self.edges: set[tuple[str, str]] = set()
+        self.edges_known = True
 
     def parse(self, root: Node, text: str) -> WorkflowDefinition | None:
         keys = self.r.mapping(root, "the workflow", required=TOP_KEYS)
@@ -86,8 +90,8 @@ class _WorkflowParser:
         phases = self._phases(keys["phases"]) if "phases" in keys else ()
         terminals = self._terminals(keys["terminal"]) if "terminal" in keys else ()
         gates = self._gates(keys["gates"]) if "gates" in keys else ()
-        if phases:
-            self._check_reachability(phases, terminals, list(gates))
+        if phases and self.edges_known:
+            self._check_reachability(phases, terminals)
         if self.r.problems or name is None or version is None or title is None:
             return None
         return WorkflowDefinition(
@@ -103,10 +107,10 @@ class _WorkflowParser:
 
     def _phases(self, node: Node) -> tuple[Phase, ...]:
         phases: list[Phase] = []
-        items = self.r.sequence(node, "phases")
-        if not items and node is not None:
+        if _is_empty(node):
             self.r.problem(node, "phases must list at least one phase")
-        for item in items:
+            return ()
+        for item in self.r.sequence(node, "phases"):
             keys = self.r.mapping(item, "a phase", required=("id", "label"), optional=("owned_by",))
             if keys is None or "id" not in keys:
                 continue
@@ -184,11 +188,16 @@ class _WorkflowParser:
     def _gate(self, node: Node) -> tuple[Gate, Node] | None:
         keys = self.r.mapping(node, "a gate", required=GATE_KEYS, optional=GATE_OPTIONAL)
         if keys is None:
+            self.edges_known = False
             return None
         gate_id = self.r.identifier(keys["id"], "gate id") if "id" in keys else None
         what = f"gate {gate_id}" if gate_id else "a gate"
         from_phase = self._state_ref(keys.get("from"), f"{what}: 'from'", phases_only=True)
         to = self._state_ref(keys.get("to"), f"{what}: 'to'", phases_only=False)
+        if from_phase is None or to is None:
+            self.edges_known = False  # reachability would only repeat this gate's problem
+        else:
+            self.edges.add((from_phase, to))
         label = self.r.label(keys["label"], f"{what} label") if "label" in keys else None
         purpose = self.r.label(keys["purpose"], f"{what} purpose") if "purpose" in keys else None
         deciders = self._deciders(keys["deciders"], what) if "deciders" in keys else None
@@ -256,22 +265,23 @@ class _WorkflowParser:
     def _checklist(self, node: Node, what: str) -> tuple[ChecklistItem, ...] | None:
         items: list[ChecklistItem] = []
         seen: dict[str, int] = {}
-        entries = self.r.sequence(node, f"{what} checklist")
-        if not entries:
+        if _is_empty(node):
             self.r.problem(node, f"{what} has an empty checklist; list at least one item")
             return None
+        entries = self.r.sequence(node, f"{what} checklist")
+        if not entries:
+            return None  # not a list: reported
+        item = f"{what} checklist item"
         for entry in entries:
-            keys = self.r.mapping(
-                entry, f"{what} checklist item", required=("id", "text"), optional=("mandatory",)
-            )
+            keys = self.r.mapping(entry, item, required=("id", "text"), optional=("mandatory",))
             if keys is None or not {"id", "text"} <= keys.keys():
                 continue
-            item_id = self.r.identifier(keys["id"], f"{what} checklist item id")
+            item_id = self.r.identifier(keys["id"], f"{item} id")
             text = self.r.label(keys["text"], f"{what} checklist text")
             mandatory = False
             if "mandatory" in keys:
                 mandatory = bool(self.r.boolean(keys["mandatory"], f"{what} 'mandatory'"))
-            if item_id and text and self._claim_id(item_id, keys["id"], seen, f"{what} checklist"):
+            if item_id and text and self._claim_id(item_id, keys["id"], seen, item):
                 items.append(ChecklistItem(item_id, text, mandatory))
         return tuple(items)
 
@@ -289,15 +299,12 @@ class _WorkflowParser:
         return tuple(docs)
 
     def _check_reachability(
-        self,
-        phases: tuple[Phase, ...],
-        terminals: tuple[Terminal, ...],
-        gates: list[tuple[Gate, Node]],
+        self, phases: tuple[Phase, ...], terminals: tuple[Terminal, ...]
     ) -> None:
         """Every phase must be reachable from the first, and lead on to completion."""
         edges: dict[str, set[str]] = {p.id: set() for p in phases}
-        for gate, _ in gates:
-            edges.setdefault(gate.from_phase, set()).add(gate.to)
+        for from_phase, to in self.edges:
+            edges.setdefault(from_phase, set()).add(to)
         start = phases[0].id
         reached = _reachable(edges, start)
         for phase in phases[1:]:
@@ -319,6 +326,11 @@ class _WorkflowParser:
                     f"'{completed}'",
                     line=self.phase_lines[phase.id],
                 )
+
+
+def _is_empty(node: Node) -> bool:
+    """Nothing after the key, or an empty list `[]`."""
+    return node.tag.endswith(":null") or (isinstance(node, SequenceNode) and not node.value)
 
 
 def _reachable(edges: dict[str, set[str]], start: str) -> set[str]:

@@ -47,6 +47,9 @@ class NodeReader:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 1
             what = exc.problem or "the file is not valid YAML"
+            opened = exc.context_mark.line + 1 if exc.context_mark else line
+            if exc.context and opened != line:  # an unclosed '{', '[' or quote: say where
+                what = f"{what} ({exc.context} on line {opened})"
             self.problems.append(Problem(self.file, line, f"YAML syntax error: {what}"))
             return None
         except yaml.YAMLError as exc:

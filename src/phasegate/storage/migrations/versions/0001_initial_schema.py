@@ -94,7 +94,6 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=60), nullable=False),
         sa.Column("project_id", sa.Integer(), nullable=True),
         sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column(
             "payload",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
