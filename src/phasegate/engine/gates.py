@@ -337,14 +337,17 @@ def decide_if_ready(
     votes: Mapping[int, str],
     decided_by: int,
 ) -> Decision:
-    """Decide the gate if the votes meet its policy and no outside event is awaited."""
+    """Decide the gate if the votes meet its policy (and, to approve, no event is awaited)."""
     outcome = tally(Policy(request.policy), deciders, {v: Outcome(o) for v, o in votes.items()})
     if outcome is None:
         return Decision()
     workflow = uow.workflows.pinned(uow.conn, project.workflow_name, project.workflow_version)
     gate = workflow.definition.gate(request.gate_id)
     assert gate is not None  # the request was made from this very definition
-    awaiting = awaited_events(uow, gate, project.id, project.phase)
+    # Only moving on waits for outside events; rework, hold and stop never need a budget.
+    awaiting = (
+        awaited_events(uow, gate, project.id, project.phase) if outcome is Outcome.APPROVE else ()
+    )
     if awaiting:
         uow.emit(
             ev.GateAwaitingEvents(

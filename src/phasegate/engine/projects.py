@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select
 
 from phasegate.domain import events as ev
-from phasegate.domain.model import ProjectStatus
+from phasegate.domain.model import ProjectStatus, WorkflowDefinition
 from phasegate.engine.access import require_office, require_resumer
 from phasegate.engine.gates import set_project_state
 from phasegate.engine.lookups import find_person_id, get_project, require_people
@@ -68,7 +68,7 @@ def register_project(
     development_area: str | None = None,
     portfolio: str | None = None,
     description: str = "",
-    workflow: str,
+    definition: WorkflowDefinition,
     phase: str | None = None,
 ) -> int:
     """Put a project in the portfolio, in the workflow's first phase unless told otherwise.
@@ -82,12 +82,12 @@ def register_project(
     if uow.scalar(Q_PROJECT_NAMED, name=name) is not None:
         raise DuplicateName(f"There is already a project named '{name}'. Choose another name.")
     require_people(uow, owner, leader)
-    definition = uow.workflows.current(workflow)
-    uow.workflows.pin(uow.conn, definition, uow.now)
     start = phase or definition.initial_phase
     if not definition.is_phase(start):
         known = ", ".join(p.id for p in definition.phases)
-        raise RuleViolation(f"'{start}' is not a phase of {workflow}; the phases are {known}.")
+        raise RuleViolation(
+            f"'{start}' is not a phase of {definition.name}; the phases are {known}."
+        )
     project = int(
         uow.scalar(
             W_PROJECT,
@@ -142,6 +142,10 @@ def record_external_event(
     and False is returned. Gates waiting for the event are decided by a handler.
     """
     project = get_project(uow, project_id, lock=True)
+    if project.status in (ProjectStatus.COMPLETED, ProjectStatus.STOPPED):
+        raise ProjectNotActive(
+            f"{project.name} is {project.status}; the event '{kind}' was not recorded."
+        )
     if not kind.strip() or not kind.replace("_", "").isalnum():
         raise RuleViolation(f"{kind!r} is not an event name; use letters, digits and '_'.")
     if uow.scalar(Q_EXTERNAL_SEEN, project=project.id, phase=project.phase, kind=kind) is not None:

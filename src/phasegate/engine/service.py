@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from phasegate.domain.model import Channel, Outcome
+from phasegate.domain.model import Channel, Outcome, WorkflowDefinition
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.engine import gates, projects, queries
 from phasegate.engine.unit import SYSTEM, HandlerTable, UnitOfWork, dispatch
@@ -26,7 +26,7 @@ from phasegate.engine.views import (
     ProjectView,
     VoteResult,
 )
-from phasegate.errors import ConcurrentUpdate
+from phasegate.errors import ConcurrentUpdate, RuleViolation
 from phasegate.workflow.catalog import WorkflowCatalog
 
 Clock = Callable[[], datetime]
@@ -59,6 +59,8 @@ class Engine:
                 yield uow
                 dispatch(uow, self.handlers)
         except IntegrityError as exc:
+            if not _is_unique_violation(exc):
+                raise  # a broken invariant is a bug to see, not a clash to retry
             raise ConcurrentUpdate(
                 "The change clashed with another one made at the same moment, and nothing was "
                 "saved. Reload and try again."
@@ -100,6 +102,7 @@ class Engine:
         phase: str | None = None,
         actor: int | None = None,
     ) -> int:
+        definition = self._pinned_current(workflow or self.default_workflow)
         with self.unit(actor) as uow:
             return projects.register_project(
                 uow,
@@ -109,9 +112,28 @@ class Engine:
                 development_area=development_area,
                 portfolio=portfolio,
                 description=description,
-                workflow=workflow or self.default_workflow,
+                definition=definition,
                 phase=phase,
             )
+
+    def _pinned_current(self, workflow: str) -> WorkflowDefinition:
+        """The workflow file as it is now, its text stored for good in a commit of its own.
+
+        Storing it apart from the registration means a refused registration cannot leave
+        this process caching a version text that the database never kept.
+        """
+        definition = self.workflows.current(workflow)
+        if not self.workflows.is_stored(definition):
+            try:
+                with self.database.begin() as conn:
+                    self.workflows.pin(conn, definition, self.clock())
+            except IntegrityError as exc:  # another instance stored it this very moment
+                if not _is_unique_violation(exc):
+                    raise
+                with self.database.begin() as conn:
+                    self.workflows.pin(conn, definition, self.clock())
+            self.workflows.remember(definition)
+        return definition
 
     def resume_project(self, project: int, comment: str = "", *, actor: int | None) -> None:
         with self.unit(actor) as uow:
@@ -152,8 +174,9 @@ class Engine:
         channel: Channel | str,
         actor: int,
     ) -> VoteResult:
+        decision, via = _decision(outcome), _channel(channel)
         with self.unit(actor) as uow:
-            return gates.cast_vote(uow, request, Outcome(outcome), comment, Channel(channel).value)
+            return gates.cast_vote(uow, request, decision, comment, via.value)
 
     def withdraw_gate_request(self, request: int, reason: str, *, actor: int | None) -> None:
         with self.unit(actor) as uow:
@@ -188,3 +211,25 @@ class Engine:
     def people(self) -> list[PersonView]:
         with self.reading() as conn:
             return queries.people(conn)
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    """A unique key refused a row: two changes met, not a bug (PostgreSQL 23505, SQLite)."""
+    code = getattr(exc.orig, "sqlstate", None)
+    return code == "23505" or "UNIQUE constraint failed" in str(exc.orig)
+
+
+def _decision(value: Outcome | str) -> Outcome:
+    try:
+        return Outcome(value)
+    except ValueError as exc:
+        options = ", ".join(o.value for o in Outcome)
+        raise RuleViolation(f"'{value}' is not a decision; use one of: {options}.") from exc
+
+
+def _channel(value: Channel | str) -> Channel:
+    try:
+        return Channel(value)
+    except ValueError as exc:
+        options = ", ".join(c.value for c in Channel)
+        raise RuleViolation(f"'{value}' is not a voting channel; use one of: {options}.") from exc

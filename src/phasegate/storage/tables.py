@@ -149,7 +149,7 @@ class GateRequest(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     checklist: Mapped[dict[str, Any]]
     documents: Mapped[dict[str, Any]]
-    submitted_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # None: system
     submitted_at: Mapped[datetime]
     outcome: Mapped[str | None] = mapped_column(String(20))
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

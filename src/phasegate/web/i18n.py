@@ -25,6 +25,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "none_pending": "Ingen ventende beslutninger.",
         "submitted": "Sendt inn",
         "votes": "Stemmer",
+        "outcome_approve": "godkjent",
+        "outcome_rework": "bearbeides",
+        "outcome_hold": "satt på vent",
+        "outcome_stop": "stanset",
     },
     "en": {
         "portfolio": "Portfolio overview",
@@ -48,6 +52,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "none_pending": "No pending decisions.",
         "submitted": "Submitted",
         "votes": "Votes",
+        "outcome_approve": "approve",
+        "outcome_rework": "rework",
+        "outcome_hold": "hold",
+        "outcome_stop": "stop",
     },
 }
 

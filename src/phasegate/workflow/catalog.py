@@ -38,7 +38,7 @@ class WorkflowCatalog:
         self.directory = directory
         self._files: dict[Path, tuple[int, int, WorkflowDefinition]] = {}
         self._pinned: dict[tuple[str, int], PinnedWorkflow] = {}
-        # Versions seen stored in the database (committed, so they cannot vanish).
+        # Versions known stored and committed (rows are never changed or removed).
         self._stored: set[tuple[str, int, str]] = set()
         self._lock = threading.Lock()  # guards the caches only; the database guards data
 
@@ -63,14 +63,17 @@ class WorkflowCatalog:
             self._files[path] = (stat.st_mtime_ns, stat.st_size, definition)
         return definition
 
+    def is_stored(self, definition: WorkflowDefinition) -> bool:
+        """Known to be stored and committed, so no need to look again."""
+        return (definition.name, definition.version, definition.checksum) in self._stored
+
     def pin(self, conn: Connection, definition: WorkflowDefinition, now: datetime) -> None:
-        """Store this version's text, once; refuse a changed text under an old version."""
-        if (definition.name, definition.version, definition.checksum) in self._stored:
-            return
+        """Store this version's text, once; refuse a changed text under an old version.
+
+        Run it in a transaction of its own, then call :meth:`remember` after the commit.
+        """
         params = {"name": definition.name, "version": definition.version}
         stored = conn.execute(Q_STORED, params).first()
-        if stored is not None and stored.checksum == definition.checksum:
-            self._stored.add((definition.name, definition.version, definition.checksum))
         if stored is None:
             conn.execute(
                 W_STORE,
@@ -89,7 +92,11 @@ class WorkflowCatalog:
                 f"version: {definition.version}. Raise the version number so running "
                 "projects keep the rules they started with."
             )
-        self._remember(definition)
+
+    def remember(self, definition: WorkflowDefinition) -> None:
+        """Note, after the commit, that this version's text is stored."""
+        with self._lock:
+            self._stored.add((definition.name, definition.version, definition.checksum))
 
     def pinned(self, conn: Connection, name: str, version: int) -> PinnedWorkflow:
         """The workflow version a project runs on, from the stored text."""

@@ -8,9 +8,11 @@ with file and line. :func:`load_workflow` returns a definition or raises
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import deque
 from pathlib import Path
 
+import yaml
 from yaml.nodes import Node, SequenceNode
 
 from phasegate.domain.model import (
@@ -34,7 +36,9 @@ GATE_OPTIONAL = ("documents", "requires_events")
 
 
 def checksum(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """A fingerprint of what the file says, not how: comments and layout don't count."""
+    meaning = json.dumps(yaml.safe_load(text), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(meaning.encode("utf-8")).hexdigest()
 
 
 def load_workflow(path: Path) -> WorkflowDefinition:

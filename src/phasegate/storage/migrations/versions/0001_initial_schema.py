@@ -151,7 +151,7 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
-        sa.Column("submitted_by", sa.Integer(), nullable=False),
+        sa.Column("submitted_by", sa.Integer(), nullable=True),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("outcome", sa.String(length=20), nullable=True),
         sa.Column("decided_by", sa.Integer(), nullable=True),
