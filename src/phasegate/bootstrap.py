@@ -38,7 +38,11 @@ def build(
     """Connect, check the schema is current, and wire the engine."""
     database = connect(settings.database_url, pool_size=pool_size)
     if check_schema:
-        ensure_schema_current(database)
+        try:
+            ensure_schema_current(database)
+        except Exception:
+            database.dispose()  # a refused start must not leave connections behind
+            raise
     engine = Engine(
         database,
         WorkflowCatalog(settings.workflows_dir),

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     workflows_dir: Path = Field(default_factory=_default_workflows_dir)
     default_workflow: str = "prosjektveiviseren"
 
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _blank_secret_is_no_secret(cls, value: object) -> object:
+        # docker compose passes an unset ${PHASEGATE_SECRET_KEY} through as "".
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -147,10 +155,16 @@ class Settings(BaseSettings):
             return path.read_text(encoding="utf-8").strip()
         key = secrets.token_urlsafe(48)
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first; use theirs
-            return path.read_text(encoding="utf-8").strip()
+        # Write it whole under a temporary name, then link it into place: a second process
+        # starting at the same moment sees either no file or the full key, never half.
+        draft = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(key + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:  # another process made it first; use theirs
+            key = path.read_text(encoding="utf-8").strip()
+        finally:
+            draft.unlink()
         return key

@@ -14,7 +14,7 @@ from phasegate.bootstrap import App
 from phasegate.errors import NotFound, PhasegateError
 from phasegate.web.i18n import texts
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+TEMPLATE_DIR = Path(__file__).with_name("templates")
 
 Lang = Annotated[str | None, Query(pattern="^(nb|en)$")]
 
@@ -23,6 +23,10 @@ def create_app(app: App) -> FastAPI:
     web = FastAPI(title="phasegate", version="0.1.0")
     engine = app.engine
     default_locale = app.settings.locale.value
+    zone = app.settings.zone
+    templates = Jinja2Templates(directory=TEMPLATE_DIR)
+    # Times are stored in UTC; people read them in the organisation's time zone.
+    templates.env.filters["local"] = lambda moment: moment.astimezone(zone)
 
     def locale_of(lang: str | None) -> str:
         return lang or default_locale
@@ -39,7 +43,7 @@ def create_app(app: App) -> FastAPI:
         groups = [
             (name or "", list(items)) for name, items in groupby(projects, lambda p: p.portfolio)
         ]
-        return TEMPLATES.TemplateResponse(
+        return templates.TemplateResponse(
             request,
             "portfolio.html",
             {"t": texts(locale), "locale": locale, "groups": groups, "count": len(projects)},
@@ -48,7 +52,7 @@ def create_app(app: App) -> FastAPI:
     @web.get("/board", response_class=HTMLResponse)
     def board_page(request: Request, lang: Lang = None) -> HTMLResponse:
         locale = locale_of(lang)
-        return TEMPLATES.TemplateResponse(
+        return templates.TemplateResponse(
             request,
             "board.html",
             {"t": texts(locale), "locale": locale, "pending": engine.board_pending_decisions()},
