@@ -17,14 +17,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
-    CompoundSelect,
-    String,
     and_,
     bindparam,
     insert,
-    literal,
     select,
-    union_all,
     update,
 )
 
@@ -67,13 +63,6 @@ from phasegate.storage.tables import ExternalEvent, GateRequest, GateRequestDeci
 
 Q_RECEIVED = select(ExternalEvent.kind).where(
     ExternalEvent.project_id == bindparam("project"), ExternalEvent.phase == bindparam("phase")
-)
-# Deciders (outcome NULL) and votes cast so far, in one round trip.
-Q_DECIDERS_AND_VOTES: CompoundSelect[Any] = union_all(
-    select(GateRequestDecider.person_id, literal(None, String).label("outcome")).where(
-        GateRequestDecider.request_id == bindparam("request")
-    ),
-    select(Vote.voter_id, Vote.outcome).where(Vote.request_id == bindparam("request")),
 )
 W_REQUEST = insert(GateRequest).returning(GateRequest.id)
 W_DECIDER = insert(GateRequestDecider)
@@ -233,9 +222,9 @@ def cast_vote(
     voter = uow.actor.person
     if voter is None:
         raise NotADecider("Votes are cast by people; the system cannot vote.")
-    request, project = lock_request(uow, request_id)
+    request, project, ballot = lock_request(uow, request_id)
     refuse_closed(uow, request)
-    deciders, votes = deciders_and_votes(uow, request.id)
+    deciders, votes = set(ballot.deciders), dict(ballot.votes)
     if voter == project.leader_id:
         raise OwnGateNotAllowed(
             f"{uow.actor_name} is the project manager of {project.name} and cannot decide its "
@@ -286,18 +275,6 @@ def cast_vote(
         project_status=decision.status or project.status,
         awaiting_events=decision.awaiting,
     )
-
-
-def deciders_and_votes(uow: UnitOfWork, request_id: int) -> tuple[set[int], dict[int, str]]:
-    deciders: set[int] = set()
-    votes: dict[int, str] = {}
-    for row in uow.rows(Q_DECIDERS_AND_VOTES, request=request_id):
-        person, outcome = row.person_id, row.outcome
-        if outcome is None:
-            deciders.add(int(person))
-        else:
-            votes[int(person)] = str(outcome)
-    return deciders, votes
 
 
 def refuse_closed(uow: UnitOfWork, request: RequestState) -> None:
@@ -431,7 +408,7 @@ def set_project_state(
 
 
 def withdraw_gate_request(uow: UnitOfWork, request_id: int, reason: str) -> None:
-    request, project = lock_request(uow, request_id)
+    request, project, _ = lock_request(uow, request_id)
     refuse_closed(uow, request)
     require_manager_or_pmo(uow, project, "withdraw a gate request")
     uow.conn.execute(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select
 
 from phasegate.domain import events as ev
-from phasegate.engine.gates import decide_if_ready, deciders_and_votes
+from phasegate.engine.gates import decide_if_ready
 from phasegate.engine.lookups import lock_request
 from phasegate.engine.unit import HandlerTable, UnitOfWork
 from phasegate.storage.tables import GateRequest, Vote
@@ -32,8 +32,8 @@ def decide_gates_waiting_for(event: ev.ExternalEventRecorded, uow: UnitOfWork) -
     request_id = uow.scalar(Q_OPEN_REQUEST_ID, project=event.project)
     if request_id is None:
         return
-    request, project = lock_request(uow, request_id)
-    deciders, votes = deciders_and_votes(uow, request.id)
+    request, project, ballot = lock_request(uow, request_id)
+    deciders, votes = set(ballot.deciders), dict(ballot.votes)
     if not votes:
         return
     last_voter = int(uow.scalar(Q_LAST_VOTER, request=request.id))

@@ -16,7 +16,14 @@ from sqlalchemy import Row, and_, bindparam, select
 
 from phasegate.engine.unit import UnitOfWork
 from phasegate.errors import NotFound
-from phasegate.storage.tables import GateRequest, Person, Project, RoleGrant
+from phasegate.storage.tables import (
+    GateRequest,
+    GateRequestDecider,
+    Person,
+    Project,
+    RoleGrant,
+    Vote,
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,14 @@ class RequestState:
 
 
 @dataclass(frozen=True)
+class Ballot:
+    """Who decides a request, and how those who have voted voted."""
+
+    deciders: frozenset[int]
+    votes: dict[int, str]
+
+
+@dataclass(frozen=True)
 class OpenRequest:
     gate_id: str
     submitted_at: datetime
@@ -77,11 +92,22 @@ Q_PROJECT_WITH_OPEN_REQUEST = (
     .where(Project.id == bindparam("project"))
     .with_for_update(of=Project)
 )
+# One row per decider, with their vote if they have cast one.
 Q_REQUEST_WITH_PROJECT = (
-    select(*_REQUEST, *_PROJECT)
+    select(
+        *_REQUEST,
+        *_PROJECT,
+        GateRequestDecider.person_id.label("decider"),
+        Vote.outcome.label("vote"),
+    )
     .join(Project, Project.id == GateRequest.project_id)
+    .join(GateRequestDecider, GateRequestDecider.request_id == GateRequest.id)
+    .outerjoin(
+        Vote,
+        and_(Vote.request_id == GateRequest.id, Vote.voter_id == GateRequestDecider.person_id),
+    )
     .where(GateRequest.id == bindparam("request"))
-    .with_for_update()
+    .with_for_update(of=[GateRequest, Project])
 )
 Q_ROLES = select(RoleGrant.role).where(RoleGrant.person_id == bindparam("person"))
 Q_BOARD = select(RoleGrant.person_id).where(RoleGrant.role == "board").order_by(RoleGrant.person_id)
@@ -108,12 +134,14 @@ def lock_project_for_request(
     return _take(ProjectState, row, "p_"), open_request
 
 
-def lock_request(uow: UnitOfWork, request_id: int) -> tuple[RequestState, ProjectState]:
-    """The gate request, locked, with its project."""
-    row = uow.one(Q_REQUEST_WITH_PROJECT, request=request_id)
-    if row is None:
+def lock_request(uow: UnitOfWork, request_id: int) -> tuple[RequestState, ProjectState, Ballot]:
+    """The gate request, locked, with its project, its deciders and the votes so far."""
+    rows = uow.rows(Q_REQUEST_WITH_PROJECT, request=request_id)
+    if not rows:
         raise NotFound(f"There is no gate request with id {request_id}.")
-    return _take(RequestState, row, "r_"), _take(ProjectState, row, "p_")
+    votes = {int(r.decider): str(r.vote) for r in rows if r.vote is not None}
+    ballot = Ballot(frozenset(int(r.decider) for r in rows), votes)
+    return _take(RequestState, rows[0], "r_"), _take(ProjectState, rows[0], "p_"), ballot
 
 
 def require_people(uow: UnitOfWork, *people: int | None) -> None:
