@@ -70,9 +70,9 @@ def postgres_migrated() -> Iterator[str]:
 
 def _truncate_postgres(url: str) -> None:
     database = connect(url)
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name != "workflow_versions")
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with database.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables}, workflow_versions RESTART IDENTITY CASCADE"))
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     database.dispose()
 
 

@@ -745,3 +745,17 @@ def test_editing_only_comments_keeps_the_version_usable(
     later = register(engine, cast, "Etter kommentaren")
 
     assert engine.project(later).workflow_version == 1
+
+
+def test_a_vote_with_an_unknown_decision_or_channel_is_refused_plainly(
+    engine: Engine, cast: Cast
+) -> None:
+    project, request = open_bp1(engine, cast)
+    before = snapshot(engine, project, request)
+
+    with pytest.raises(RuleViolation, match="'maybe' is not a decision; use one of: approve"):
+        engine.cast_vote(request, "maybe", channel="web", actor=cast.board[0])
+    with pytest.raises(RuleViolation, match="'fax' is not a voting channel; use one of: web"):
+        engine.cast_vote(request, "approve", channel="fax", actor=cast.board[0])
+
+    assert snapshot(engine, project, request) == before

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine as Database
@@ -30,6 +31,7 @@ from phasegate.errors import ConcurrentUpdate, RuleViolation
 from phasegate.workflow.catalog import WorkflowCatalog
 
 Clock = Callable[[], datetime]
+E = TypeVar("E", bound=StrEnum)
 
 
 class Engine:
@@ -220,16 +222,16 @@ def _is_unique_violation(exc: IntegrityError) -> bool:
 
 
 def _decision(value: Outcome | str) -> Outcome:
-    try:
-        return Outcome(value)
-    except ValueError as exc:
-        options = ", ".join(o.value for o in Outcome)
-        raise RuleViolation(f"'{value}' is not a decision; use one of: {options}.") from exc
+    return _one_of(Outcome, value, "a decision")
 
 
 def _channel(value: Channel | str) -> Channel:
+    return _one_of(Channel, value, "a voting channel")
+
+
+def _one_of(kind: type[E], value: str, what: str) -> E:
     try:
-        return Channel(value)
+        return kind(value)
     except ValueError as exc:
-        options = ", ".join(c.value for c in Channel)
-        raise RuleViolation(f"'{value}' is not a voting channel; use one of: {options}.") from exc
+        options = ", ".join(member.value for member in kind)
+        raise RuleViolation(f"'{value}' is not {what}; use one of: {options}.") from exc
