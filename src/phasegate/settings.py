@@ -35,9 +35,13 @@ class Locale(StrEnum):
     EN = "en"
 
 
+def _default_dir(name: str) -> Path:
+    here = Path.cwd() / name
+    return here if here.is_dir() else REPO_ROOT / name
+
+
 def _default_workflows_dir() -> Path:
-    here = Path.cwd() / "workflows"
-    return here if here.is_dir() else REPO_ROOT / "workflows"
+    return _default_dir("workflows")
 
 
 class Settings(BaseSettings):
@@ -55,6 +59,33 @@ class Settings(BaseSettings):
     locale: Locale = Locale.NB
     workflows_dir: Path = Field(default_factory=_default_workflows_dir)
     default_workflow: str = "prosjektveiviseren"
+    notifications_dir: Path = Field(default_factory=lambda: _default_dir("notifications"))
+
+    # Email. Without an SMTP URL, mail stays in the outbox and the development mailbox
+    # (/dev/mailbox) shows it.
+    smtp_url: SecretStr | None = None
+    mail_from: str = "phasegate <phasegate@localhost>"
+    mail_rate_per_minute: int = Field(default=0, ge=0)  # 0: no limit
+    mail_max_age_hours: int = Field(default=72, ge=1)
+    dev_mailbox: bool | None = None  # None: on exactly when no SMTP is configured
+
+    # Approval links
+    link_ttl_days: int = Field(default=14, ge=1)
+    old_secret_keys: SecretStr | None = None  # comma-separated; accepted while rotating
+
+    @field_validator("smtp_url", "old_secret_keys", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("smtp://", "smtps://")):
+            raise ValueError("must start with smtp:// (STARTTLS when offered) or smtps://")
+        return value
 
     @field_validator("secret_key", mode="before")
     @classmethod
@@ -133,6 +164,16 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def dev_mailbox_enabled(self) -> bool:
+        return self.smtp_url is None if self.dev_mailbox is None else self.dev_mailbox
+
+    def previous_secret_keys(self) -> list[str]:
+        """Keys from before a rotation; links they signed are still accepted."""
+        if self.old_secret_keys is None:
+            return []
+        return [k.strip() for k in self.old_secret_keys.get_secret_value().split(",") if k.strip()]
 
     @property
     def is_sqlite(self) -> bool:

@@ -225,3 +225,37 @@ class AuditEvent(Base):
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # None: the system
     payload: Mapped[dict[str, Any]]
+
+
+class OutboxMessage(Base):
+    """An email waiting to be sent, written in the same transaction as its cause.
+
+    ``message_id`` is fixed when the row is written, so every retry of one logical email
+    carries the same Message-ID. A sender claims rows by setting ``claimed_until`` (a
+    lease); a sender that dies leaves the lease to run out, and another sends the row.
+    """
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    recipient: Mapped[str] = mapped_column(String(320))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+    subject: Mapped[str] = mapped_column(String(500))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        CheckConstraint("status in ('pending', 'sent', 'dead')", name="status"),
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+    )

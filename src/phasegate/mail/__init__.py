@@ -1,0 +1,1 @@
+"""Email: rendering notifications, the transactional outbox, and the sender."""
