@@ -203,11 +203,21 @@ def audit_trail(conn: Connection, project_id: int | None = None) -> list[AuditEn
     ]
 
 
-def people(conn: Connection) -> list[PersonView]:
+def people(conn: Connection, where: Any = None) -> list[PersonView]:
     roles: dict[int, list[str]] = defaultdict(list)
     for pid, role in conn.execute(select(RoleGrant.person_id, RoleGrant.role)):
         roles[pid].append(role)
+    query = select(Person).order_by(Person.name)
+    if where is not None:
+        query = query.where(where)
     return [
         PersonView(p.id, p.name, p.email, p.language, tuple(sorted(roles[p.id])))
-        for p in conn.execute(select(Person).order_by(Person.name))
+        for p in conn.execute(query)
     ]
+
+
+def person(conn: Connection, person_id: int) -> PersonView:
+    found = people(conn, Person.id == person_id)
+    if not found:
+        raise NotFound(f"There is no person with id {person_id}.")
+    return found[0]

@@ -214,6 +214,10 @@ class Engine:
         with self.reading() as conn:
             return queries.people(conn)
 
+    def person(self, person: int) -> PersonView:
+        with self.reading() as conn:
+            return queries.person(conn, person)
+
 
 def _is_unique_violation(exc: IntegrityError) -> bool:
     """A unique key refused a row: two changes met, not a bug (PostgreSQL 23505, SQLite)."""
