@@ -14,7 +14,6 @@ from phasegate.bootstrap import App, build
 from phasegate.domain.events import GateDecided
 from phasegate.domain.model import Answer, Gate
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
-from phasegate.engine.handlers import HANDLERS
 from phasegate.engine.service import Engine
 from phasegate.engine.views import AuditEntry, GateRequestView, ProjectView
 from phasegate.errors import (
@@ -712,7 +711,7 @@ def test_failing_handler_leaves_the_deciding_vote_unwritten(
         app.engine.database,
         app.engine.workflows,
         clock,
-        handlers={**HANDLERS, GateDecided: (boom,)},
+        handlers={**app.engine.handlers, GateDecided: (boom,)},
     )
     clock.advance(hours=1)
     before = snapshot(engine, project, request)

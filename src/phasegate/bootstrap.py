@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine as Database
 
-from phasegate.engine.handlers import HANDLERS
+from phasegate.engine.handlers import build_handlers
 from phasegate.engine.service import Clock, Engine
 from phasegate.settings import Settings
 from phasegate.storage.database import connect, ensure_schema_current
@@ -43,11 +43,13 @@ def build(
         except Exception:
             database.dispose()  # a refused start must not leave connections behind
             raise
+    secret_key = settings.resolved_secret_key()
+    mail = None  # wired in once the mail modules land
     engine = Engine(
         database,
         WorkflowCatalog(settings.workflows_dir),
         clock,
-        HANDLERS,
+        build_handlers(mail),
         default_workflow=settings.default_workflow,
     )
-    return App(settings, database, engine, settings.resolved_secret_key())
+    return App(settings, database, engine, secret_key)

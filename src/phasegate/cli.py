@@ -101,7 +101,7 @@ def workflow_diagram(
 @cli.command("serve")
 def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     """Run the web server (refuses an out-of-date schema)."""
-    _serve(Settings.load(), host, port)
+    _serve(_listening_on(Settings.load(), host, port), host, port)
 
 
 @cli.command("demo")
@@ -115,7 +115,7 @@ def demo(
     from phasegate.demo.seed import load_demo
     from phasegate.storage.database import connect, upgrade
 
-    settings = Settings.load()
+    settings = _listening_on(Settings.load(), host, port)
     upgrade(connect(settings.database_url))
     result = load_demo(build(settings).engine)
     typer.echo(
@@ -124,6 +124,15 @@ def demo(
     )
     if serve:
         _serve(settings, host, port)
+
+
+def _listening_on(settings: Settings, host: str, port: int) -> Settings:
+    """Links in email must reach this server: unless PHASEGATE_BASE_URL says otherwise,
+    the base URL is where we listen."""
+    if "base_url" in settings.model_fields_set:
+        return settings
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - a name, not a bind
+    return settings.model_copy(update={"base_url": f"http://{shown}:{port}"})
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:

@@ -174,3 +174,65 @@ class ConcurrentUpdate(PhasegateError):
     """Someone else changed this at the same moment. Reload and try again."""
 
     code = "concurrent_update"
+
+
+# --- approval links in email ----------------------------------------------------------------
+
+
+class LinkError(PhasegateError):
+    """This approval link cannot be used. Open phasegate and decide there instead."""
+
+    code = "link"
+
+
+class LinkTampered(LinkError):
+    """The link is damaged or was not made by phasegate. Open it again from the email."""
+
+    code = "link_tampered"
+
+
+class LinkExpired(LinkError):
+    """The link has expired. Ask the PMO for a new request, or decide in phasegate itself."""
+
+    code = "link_expired"
+
+    def __init__(self, expired_at: datetime, person: int | None = None) -> None:
+        self.expired_at = expired_at
+        self.person = person  # the signature was genuine, so we know whose link it was
+        super().__init__(
+            f"The link expired at {expired_at:%Y-%m-%d %H:%M} UTC. Ask the project manager or "
+            "the PMO for a new request, or decide in phasegate itself."
+        )
+
+
+# --- email: the outbox and the sender ---------------------------------------------------
+
+
+class MailError(PhasegateError):
+    """Email could not be handled. The message stays in the outbox; nothing is lost."""
+
+    code = "mail"
+
+
+class MailNotConfigured(MailError, ConfigurationError):
+    """No SMTP server: mail stays in the outbox; see /dev/mailbox, or set PHASEGATE_SMTP_URL."""
+
+    code = "mail_not_configured"
+
+
+class SmtpUrlInvalid(MailError, ConfigurationError):
+    """PHASEGATE_SMTP_URL is not usable. Write it as smtp://user:password@host:port."""
+
+    code = "smtp_url_invalid"
+
+
+class OutboxMessageNotFound(MailError, NotFound):
+    """No message with that id in the outbox. List them with `phasegate mail list`."""
+
+    code = "outbox_message_not_found"
+
+
+class NotADeadLetter(MailError):
+    """Only a dead letter can be re-sent; this message is still pending or already sent."""
+
+    code = "not_a_dead_letter"

@@ -1,7 +1,7 @@
 """Domain events: small frozen records of what happened.
 
 Operations return these; the message bus writes each one to the audit trail and hands it
-to the handlers in :data:`phasegate.engine.handlers.HANDLERS`.
+to the handlers in :func:`phasegate.engine.handlers.build_handlers`.
 """
 
 from __future__ import annotations

@@ -236,13 +236,13 @@ def cast_vote(
             f"{uow.actor_name} is not a decider of {request.gate_id} for {project.name}. "
             f"The deciders are: {names}."
         )
-    if comment_required(outcome, comment):
-        raise CommentRequired(f"A '{outcome.value}' vote needs a comment that says why.")
     if voter in votes:
         raise AlreadyVoted(
             f"{uow.actor_name} has already voted '{votes[voter]}' on {request.gate_id} for "
             f"{project.name}. A vote is recorded once."
         )
+    if comment_required(outcome, comment):
+        raise CommentRequired(f"A '{outcome.value}' vote needs a comment that says why.")
     uow.conn.execute(
         W_VOTE,
         {

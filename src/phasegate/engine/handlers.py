@@ -8,6 +8,8 @@ handlers here; the operations never call them directly.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import bindparam, select
 
 from phasegate.domain import events as ev
@@ -15,6 +17,9 @@ from phasegate.engine.gates import decide_if_ready
 from phasegate.engine.lookups import lock_request
 from phasegate.engine.unit import HandlerTable, UnitOfWork
 from phasegate.storage.tables import GateRequest, Vote
+
+if TYPE_CHECKING:
+    from phasegate.mail.compose import MailComposer
 
 Q_OPEN_REQUEST_ID = select(GateRequest.id).where(
     GateRequest.project_id == bindparam("project"), GateRequest.status == "open"
@@ -40,19 +45,26 @@ def decide_gates_waiting_for(event: ev.ExternalEventRecorded, uow: UnitOfWork) -
     decide_if_ready(uow, request, project, deciders, votes, decided_by=last_voter)
 
 
-HANDLERS: HandlerTable = {
-    ev.PersonRegistered: (),
-    ev.RoleGranted: (),
-    ev.ProjectRegistered: (),
-    ev.PhaseEntered: (),
-    ev.GateRequested: (),
-    ev.GateRequestWithdrawn: (),
-    ev.VoteCast: (),
-    ev.GateAwaitingEvents: (),
-    ev.GateDecided: (),
-    ev.ProjectHeld: (),
-    ev.ProjectResumed: (),
-    ev.ProjectStopped: (),
-    ev.ProjectCompleted: (),
-    ev.ExternalEventRecorded: (decide_gates_waiting_for,),
-}
+def build_handlers(mail: MailComposer | None) -> HandlerTable:
+    """The one table of what happens after each event (besides the audit trail).
+
+    ``mail`` is None only where no email is wanted at all (some tests, benchmarks).
+    """
+    if mail is None:
+        return {ev.ExternalEventRecorded: (decide_gates_waiting_for,)}
+    return {
+        ev.PersonRegistered: (),
+        ev.RoleGranted: (),
+        ev.ProjectRegistered: (),
+        ev.PhaseEntered: (),
+        ev.GateRequested: (mail.decision_requested,),
+        ev.GateRequestWithdrawn: (),
+        ev.VoteCast: (mail.vote_recorded,),
+        ev.GateAwaitingEvents: (),
+        ev.GateDecided: (mail.decision_made,),
+        ev.ProjectHeld: (),
+        ev.ProjectResumed: (),
+        ev.ProjectStopped: (),
+        ev.ProjectCompleted: (),
+        ev.ExternalEventRecorded: (decide_gates_waiting_for,),
+    }

@@ -141,7 +141,9 @@ def _request_views(
     votes: dict[int, list[VoteView]] = defaultdict(list)
     for v in conn.execute(select(Vote).where(Vote.request_id.in_(ids)).order_by(Vote.id)):
         votes[v.request_id].append(
-            VoteView(names.get(v.voter_id, "?"), v.outcome, v.comment, v.channel, v.cast_at)
+            VoteView(
+                names.get(v.voter_id, "?"), v.outcome, v.comment, v.channel, v.cast_at, v.voter_id
+            )
         )
     views = []
     for r in requests:
@@ -176,13 +178,14 @@ def _request_views(
                 deciders=tuple(sorted(deciders[r.id])),
                 votes=tuple(votes[r.id]),
                 awaiting_events=events_still_awaited(gate, received) if r.status == "open" else (),
-                submitted_by=names.get(r.submitted_by, "?"),
+                submitted_by=names.get(r.submitted_by, "?") if r.submitted_by else "system",
                 submitted_at=r.submitted_at,
                 outcome=r.outcome,
                 decided_by=names.get(r.decided_by) if r.decided_by else None,
                 decided_at=r.decided_at,
                 checklist=dict(r.checklist),
                 documents=list(r.documents.get("links", [])),
+                closed_reason=r.closed_reason,
             )
         )
     return views

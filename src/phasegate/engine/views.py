@@ -43,6 +43,7 @@ class VoteView:
     comment: str
     channel: str
     cast_at: datetime
+    voter_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class GateRequestView:
     decided_at: datetime | None = None
     checklist: dict[str, Any] | None = None
     documents: list[dict[str, str]] | None = None
+    closed_reason: str | None = None  # why it was withdrawn
 
 
 @dataclass(frozen=True)

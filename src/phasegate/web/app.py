@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from phasegate.bootstrap import App
 from phasegate.errors import NotFound, PhasegateError
 from phasegate.web.i18n import texts
+from phasegate.web.links import link_routes
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
@@ -57,6 +58,8 @@ def create_app(app: App) -> FastAPI:
             "board.html",
             {"t": texts(locale), "locale": locale, "pending": engine.board_pending_decisions()},
         )
+
+    web.include_router(link_routes(app, templates, engine.clock))
 
     @web.get("/healthz")
     def healthz() -> dict[str, str]:

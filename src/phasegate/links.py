@@ -1,0 +1,128 @@
+"""Signed vote links: one decider, one gate request, one outcome, until it expires.
+
+A token is ``<payload>.<signature>``, both URL-safe base64 without padding. The payload
+packs the request, the person, the outcome, the expiry and 16 random bytes, so no two
+links are alike and none can be guessed. The signature is HMAC-SHA256 over the payload
+with the current secret key; links signed with a key from before a rotation still verify.
+
+A link works once because a decider votes once: the engine refuses a second vote. This
+module only proves who made the link and for what; it does no I/O and reads no clock.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from phasegate.errors import LinkExpired, LinkTampered
+
+__all__ = ["OUTCOMES", "LinkSigner", "VoteLink", "vote_url"]
+
+OUTCOMES = ("approve", "rework", "hold", "stop")
+FORMAT = 1
+# version, request, person, outcome, expiry (µs since the epoch), nonce
+_PAYLOAD = struct.Struct(">BQQBq16s")
+_SIGNATURE_BYTES = hashlib.sha256().digest_size
+_DOMAIN = b"phasegate vote link\x00"  # a vote-link MAC is never valid for another purpose
+_MAX_TOKEN = 160  # a real token is 100 characters; refuse long junk before any work
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class VoteLink:
+    """What a genuine link says: this person may cast this vote on this request."""
+
+    request: int
+    person: int
+    outcome: str  # approve | rework | hold | stop
+    expires_at: datetime  # aware, UTC
+
+
+class LinkSigner:
+    """Makes and checks vote-link tokens with the secret key (and the keys before it)."""
+
+    def __init__(
+        self, key: str, previous_keys: Sequence[str] = (), ttl: timedelta = timedelta(days=14)
+    ) -> None:
+        if not key:
+            raise ValueError("a vote link needs a secret key to sign with")
+        if ttl <= timedelta(0):
+            raise ValueError("a vote link must live for some time; give a positive ttl")
+        self._keys = [key.encode()] + [k.encode() for k in previous_keys if k]
+        self.ttl = ttl
+
+    def issue(self, request: int, person: int, outcome: str, now: datetime) -> str:
+        """A URL-safe token for ``person`` to cast ``outcome`` on ``request``."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"{outcome!r} is not a decision; use one of {', '.join(OUTCOMES)}")
+        if request <= 0 or person <= 0:
+            raise ValueError("request and person are database ids, so positive")
+        expires = _micros(_aware(now) + self.ttl)
+        payload = _PAYLOAD.pack(
+            FORMAT, request, person, OUTCOMES.index(outcome), expires, secrets.token_bytes(16)
+        )
+        return f"{_encode(payload)}.{_encode(self._sign(self._keys[0], payload))}"
+
+    def verify(self, token: str, now: datetime) -> VoteLink:
+        """The link the token stands for; raises LinkTampered or LinkExpired."""
+        payload, signature = _split(token)
+        if not any(hmac.compare_digest(self._sign(k, payload), signature) for k in self._keys):
+            raise LinkTampered()
+        version, request, person, outcome, expires, _nonce = _PAYLOAD.unpack(payload)
+        if version != FORMAT or outcome >= len(OUTCOMES):
+            raise LinkTampered()  # signed by us, yet not a format we know: never trust it
+        expires_at = _EPOCH + timedelta(microseconds=expires)
+        if _aware(now) >= expires_at:
+            raise LinkExpired(expires_at, person=person)
+        return VoteLink(request, person, OUTCOMES[outcome], expires_at)
+
+    @staticmethod
+    def _sign(key: bytes, payload: bytes) -> bytes:
+        return hmac.new(key, _DOMAIN + payload, hashlib.sha256).digest()
+
+
+def vote_url(base_url: str, token: str) -> str:
+    """Where a decider opens the link: a confirmation page, never a vote by itself."""
+    return f"{base_url.rstrip('/')}/decide/{token}"
+
+
+def _split(token: str) -> tuple[bytes, bytes]:
+    if len(token) > _MAX_TOKEN or token.count(".") != 1:
+        raise LinkTampered()
+    payload_text, signature_text = token.split(".")
+    payload, signature = _decode(payload_text), _decode(signature_text)
+    if len(payload) != _PAYLOAD.size or len(signature) != _SIGNATURE_BYTES:
+        raise LinkTampered()
+    return payload, signature
+
+
+def _encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _decode(text: str) -> bytes:
+    """Decode strict base64url: one spelling per value, so no character can be changed."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise LinkTampered() from exc
+    if _encode(raw) != text:  # stray characters, or spare bits set in the last one
+        raise LinkTampered()
+    return raw
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("give the time with its time zone (UTC), not a naive datetime")
+    return moment.astimezone(UTC)
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
