@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine as Database
 
 from phasegate.engine.handlers import build_handlers
 from phasegate.engine.service import Clock, Engine
+from phasegate.links import LinkSigner
 from phasegate.settings import Settings
 from phasegate.storage.database import connect, ensure_schema_current
 from phasegate.workflow.catalog import WorkflowCatalog
@@ -26,6 +27,7 @@ class App:
     database: Database
     engine: Engine
     secret_key: str
+    signer: LinkSigner
 
 
 def build(
@@ -44,6 +46,9 @@ def build(
             database.dispose()  # a refused start must not leave connections behind
             raise
     secret_key = settings.resolved_secret_key()
+    signer = LinkSigner(
+        secret_key, settings.previous_secret_keys(), timedelta(days=settings.link_ttl_days)
+    )
     mail = None  # wired in once the mail modules land
     engine = Engine(
         database,
@@ -52,4 +57,4 @@ def build(
         build_handlers(mail),
         default_workflow=settings.default_workflow,
     )
-    return App(settings, database, engine, secret_key)
+    return App(settings, database, engine, secret_key, signer)

@@ -123,7 +123,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "link_conflict_title": "Stemmen ble ikke registrert",
         "link_conflict": "Noe hindret stemmen. Åpne lenken fra e-posten på nytt og prøv igjen.",
         "link_nothing_changed": "Ingenting er endret.",
-        "link_when_format": "d. MMMM y 'kl.' HH.mm",
     },
     "en": {
         "portfolio": "Portfolio overview",
@@ -241,7 +240,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "link_conflict_title": "Your vote was not recorded",
         "link_conflict": "Something got in the way. Open the link from the email again and retry.",
         "link_nothing_changed": "Nothing was changed.",
-        "link_when_format": "d MMMM y 'at' HH:mm",
     },
 }
 

@@ -17,12 +17,11 @@ import re
 import secrets
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -43,7 +42,8 @@ from phasegate.errors import (
     RequestClosed,
     RuleViolation,
 )
-from phasegate.links import LinkSigner, VoteLink
+from phasegate.links import VoteLink
+from phasegate.mail.render import format_datetime
 from phasegate.web.i18n import TEXTS, texts
 
 HEADERS = {
@@ -73,9 +73,7 @@ class Voice:
         return texts(self.locale)
 
     def when(self, moment: datetime) -> str:
-        return format_datetime(
-            moment, self.t["link_when_format"], tzinfo=self.zone, locale=self.locale
-        )
+        return format_datetime(moment, self.locale, self.zone)
 
     def outcome(self, value: str | None) -> str:
         return self.t.get(f"outcome_{value}", value or "")
@@ -143,9 +141,7 @@ class LinkPages:
         self.clock = clock
         self.zone = settings.zone
         self.default_locale = settings.locale.value
-        self.signer = LinkSigner(
-            app.secret_key, settings.previous_secret_keys(), timedelta(days=settings.link_ttl_days)
-        )
+        self.signer = app.signer  # the same signer that made the links in the email
         self.csrf_key = app.secret_key.encode()
         self.secure = settings.base_url.startswith("https://")
         self.cookie_path = urlsplit(settings.base_url).path.rstrip("/") + "/decide"
