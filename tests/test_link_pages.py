@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,14 +17,12 @@ from urllib.parse import urljoin
 
 import httpx
 import pytest
-import uvicorn
 
 from phasegate.bootstrap import App, build
 from phasegate.domain.model import Answer, Gate
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.engine.service import Engine
 from phasegate.links import LinkSigner
-from phasegate.web.app import create_app
 from tests.factories import (
     TEST_SECRET,
     Cast,
@@ -35,6 +31,7 @@ from tests.factories import (
     make_settings,
     submit_complete,
 )
+from tests.webserver import serve
 
 OUTCOMES = ("approve", "rework", "hold", "stop")
 MANDATE_URL = "https://docs.asker.example/digitaliseringsstrategi/mandat.pdf"
@@ -42,29 +39,6 @@ CSRF_FIELD = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
 
 # --- the app, served for real -------------------------------------------------------------
-
-
-@contextmanager
-def serve(app: App) -> Iterator[str]:
-    """phasegate's web app on a free local port; yields its base URL."""
-    config = uvicorn.Config(
-        create_app(app), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped before it started serving"
-        assert time.monotonic() < deadline, "uvicorn did not start within 10 s"
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        assert not thread.is_alive(), "uvicorn did not shut down"
 
 
 @pytest.fixture

@@ -3,47 +3,27 @@
 from __future__ import annotations
 
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from phasegate.bootstrap import App
 from phasegate.demo.seed import load_demo
 from phasegate.engine.service import Engine
-from phasegate.web.app import create_app
 from tests.factories import Clock, submit_complete
 from tests.processes import PHASEGATE, cli_env, free_port, wait_for_port
+from tests.webserver import serve
 
 UNASSIGNED_2016_PROJECTS = 6  # the 2016 slide names no owners or leaders
 
 
 @pytest.fixture
 def server(app: App) -> Iterator[str]:
-    """phasegate's web app on a free local port; yields its base URL."""
-    config = uvicorn.Config(
-        create_app(app), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped before it started serving"
-        assert time.monotonic() < deadline, "uvicorn did not start within 10 s"
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        assert not thread.is_alive(), "uvicorn did not shut down"
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
