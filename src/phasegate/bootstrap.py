@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine as Database
 
 from phasegate.engine.handlers import build_handlers
 from phasegate.engine.service import Clock, Engine
 from phasegate.links import LinkSigner
+from phasegate.mail.compose import MailComposer
+from phasegate.mail.render import Notifications
 from phasegate.settings import Settings
 from phasegate.storage.database import connect, ensure_schema_current
 from phasegate.workflow.catalog import WorkflowCatalog
@@ -49,7 +52,14 @@ def build(
     signer = LinkSigner(
         secret_key, settings.previous_secret_keys(), timedelta(days=settings.link_ttl_days)
     )
-    mail = None  # wired in once the mail modules land
+    mail = MailComposer(
+        Notifications(settings.notifications_dir, settings.zone),
+        signer,
+        settings.base_url,
+        settings.zone,
+        timedelta(days=settings.link_ttl_days),
+        domain=urlsplit(settings.base_url).hostname or "phasegate.local",
+    )
     engine = Engine(
         database,
         WorkflowCatalog(settings.workflows_dir),

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from phasegate.errors import PhasegateError
+from phasegate.mail.cli import mail_cli
 from phasegate.settings import Locale, Settings
 
 cli = typer.Typer(
@@ -20,6 +21,7 @@ db_cli = typer.Typer(help="The database schema.", no_args_is_help=True)
 workflow_cli = typer.Typer(help="Workflow definition files.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(workflow_cli, name="workflow")
+cli.add_typer(mail_cli, name="mail")
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]

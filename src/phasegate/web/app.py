@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from itertools import groupby
 from pathlib import Path
 from typing import Annotated
@@ -12,22 +15,40 @@ from fastapi.templating import Jinja2Templates
 
 from phasegate.bootstrap import App
 from phasegate.errors import NotFound, PhasegateError
+from phasegate.mail.background import deliver_forever
 from phasegate.web.i18n import texts
 from phasegate.web.links import link_routes
+from phasegate.web.mailbox import mailbox_routes
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
 Lang = Annotated[str | None, Query(pattern="^(nb|en)$")]
 
 
+@asynccontextmanager
+async def _lifespan(app: App) -> AsyncIterator[None]:
+    """With SMTP configured, this process also delivers the outbox."""
+    if app.settings.smtp_url is None:
+        yield
+        return
+    task = asyncio.create_task(deliver_forever(app), name="outbox")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(app: App) -> FastAPI:
-    web = FastAPI(title="phasegate", version="0.1.0")
+    web = FastAPI(title="phasegate", version="0.1.0", lifespan=lambda _web: _lifespan(app))
     engine = app.engine
     default_locale = app.settings.locale.value
     zone = app.settings.zone
     templates = Jinja2Templates(directory=TEMPLATE_DIR)
     # Times are stored in UTC; people read them in the organisation's time zone.
     templates.env.filters["local"] = lambda moment: moment.astimezone(zone)
+    templates.env.globals["mailbox"] = app.settings.dev_mailbox_enabled
 
     def locale_of(lang: str | None) -> str:
         return lang or default_locale
@@ -60,6 +81,8 @@ def create_app(app: App) -> FastAPI:
         )
 
     web.include_router(link_routes(app, templates, engine.clock))
+    if app.settings.dev_mailbox_enabled:
+        web.include_router(mailbox_routes(app, templates))
 
     @web.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -25,6 +25,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "none_pending": "Ingen ventende beslutninger.",
         "submitted": "Sendt inn",
         "votes": "Stemmer",
+        "mailbox": "Utviklingspostkasse",
+        "mailbox_intro": (
+            "Ingen e-posttjener er satt opp, så e-posten blir liggende her. Lenkene virker: "
+            "åpne en e-post og trykk på en beslutningslenke."
+        ),
+        "mailbox_empty": "Ingen e-post ennå. Send inn en beslutningsforespørsel, så kommer den.",
+        "mail_created": "Skrevet",
+        "mail_to": "Til",
+        "mail_subject": "Emne",
+        "mail_text": "Ren tekst",
+        "mail_pending": "venter",
+        "mail_sent": "sendt",
+        "mail_dead": "ikke levert",
         "outcome_approve": "godkjent",
         "outcome_rework": "bearbeides",
         "outcome_hold": "satt på vent",
@@ -146,6 +159,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "none_pending": "No pending decisions.",
         "submitted": "Submitted",
         "votes": "Votes",
+        "mailbox": "Development mailbox",
+        "mailbox_intro": (
+            "No mail server is configured, so email stays here. The links work: open an "
+            "email and press a decision link."
+        ),
+        "mailbox_empty": "No email yet. Submit a gate request and it will appear.",
+        "mail_created": "Written",
+        "mail_to": "To",
+        "mail_subject": "Subject",
+        "mail_text": "Plain text",
+        "mail_pending": "waiting",
+        "mail_sent": "sent",
+        "mail_dead": "not delivered",
         "outcome_approve": "approve",
         "outcome_rework": "rework",
         "outcome_hold": "hold",

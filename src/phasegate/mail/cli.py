@@ -1,0 +1,149 @@
+"""`phasegate mail ...`: deliver the outbox, and look after its dead letters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine as Database
+
+from phasegate.errors import MailNotConfigured, PhasegateError
+from phasegate.mail.outbox import OutboxEntry, get_message, list_messages, resend
+from phasegate.settings import Settings
+
+mail_cli = typer.Typer(
+    help="Outgoing email: deliver the outbox, list it, and re-send dead letters.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Database]:
+    """The configured database, refused if its schema is not current; closed afterwards."""
+    # Imported here, like the main CLI's, to keep `phasegate --help` quick to start.
+    from phasegate.storage.database import connect, ensure_schema_current  # noqa: PLC0415
+
+    database = connect(settings.database_url)
+    try:
+        ensure_schema_current(database)
+        yield database
+    finally:
+        database.dispose()
+
+
+@contextmanager
+def _plain_errors() -> Iterator[None]:
+    """Show phasegate's own errors as one line on stderr and exit 1, without a traceback."""
+    try:
+        yield
+    except PhasegateError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _one_line(text: str | None, width: int) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _table(entries: list[OutboxEntry], *, errors: bool) -> None:
+    """One line per message (times in UTC), and its last error under it if asked."""
+    if entries:
+        typer.echo(f"{'id':>6}  {'status':<7}  try  {'written (UTC)':<16}  {'to':<32}  subject")
+    for e in entries:
+        line = (
+            f"{e.id:>6}  {e.status:<7}  {e.attempts:>3}  {e.created_at:%Y-%m-%d %H:%M}  "
+            f"{_one_line(e.recipient, 32):<32}  {_one_line(e.subject, 50)}"
+        )
+        typer.echo(line)
+        if errors and e.last_error:
+            typer.echo(f"{'':>8}last error: {_one_line(e.last_error, 200)}")
+
+
+@mail_cli.command("send-pending")
+def send_pending() -> None:
+    """Deliver every due message once, then exit (for operators, cron and tests)."""
+    from phasegate.mail.sender import send_pending_sync  # noqa: PLC0415 - quick start
+
+    with _plain_errors():
+        settings = Settings.load()
+        if settings.smtp_url is None:
+            raise MailNotConfigured(
+                "PHASEGATE_SMTP_URL is not set, so there is no server to send to: mail stays "
+                "in the outbox; see /dev/mailbox, or set PHASEGATE_SMTP_URL."
+            )
+        with _database(settings) as database:
+            report = send_pending_sync(
+                database,
+                settings.smtp_url.get_secret_value(),
+                settings.mail_from,
+                clock=_now,
+                rate_per_minute=settings.mail_rate_per_minute,
+                max_age=timedelta(hours=settings.mail_max_age_hours),
+            )
+    typer.echo(f"sent {report.sent}, to retry {report.retried}, dead {report.dead}")
+    if report.dead:
+        typer.echo("See the dead letters with `phasegate mail dead`.")
+    if report.connection_error:
+        typer.echo(
+            f"error: could not deliver through {report.connection_error}. "
+            "The messages stay queued and are retried later.",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+@mail_cli.command("list")
+def list_command(
+    status: Annotated[Status | None, typer.Option(help="Only messages in this state.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+) -> None:
+    """List the outbox, newest first: id, status, attempts, written, recipient, subject."""
+    with _plain_errors(), _database(Settings.load()) as database, database.connect() as conn:
+        entries = list_messages(conn, status=status.value if status else None, limit=limit)
+    if not entries:
+        typer.echo("The outbox is empty." if status is None else f"No {status.value} messages.")
+    _table(entries, errors=False)
+
+
+@mail_cli.command("dead")
+def dead(
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 200,
+) -> None:
+    """List the dead letters with their last error; re-send one with `resend ID`."""
+    with _plain_errors(), _database(Settings.load()) as database, database.connect() as conn:
+        entries = list_messages(conn, status="dead", limit=limit)
+    if not entries:
+        typer.echo("No dead letters.")
+        return
+    _table(entries, errors=True)
+    typer.echo(f"{len(entries)} dead letter(s). Fix the cause, then `phasegate mail resend ID`.")
+
+
+@mail_cli.command("resend")
+def resend_command(
+    message: Annotated[int, typer.Argument(help="The id of a dead letter (see `dead`).")],
+) -> None:
+    """Queue a dead letter again, with the same Message-ID; the next pass delivers it."""
+    with _plain_errors(), _database(Settings.load()) as database, database.begin() as conn:
+        resend(conn, message, _now())
+        entry = get_message(conn, message)
+    typer.echo(
+        f"Message {entry.id} to {entry.recipient} is queued again ({entry.message_id}); "
+        "`phasegate mail send-pending` delivers it."
+    )

@@ -1,0 +1,240 @@
+"""From gate events to outgoing email, inside the transaction that caused them.
+
+These are handlers (see :mod:`phasegate.engine.handlers`). Each one gathers what the
+email needs, renders it in the recipient's language, and writes it to the outbox with
+the same connection as the change. If the change rolls back, so does the email; if it
+commits, the email is on its way. A sender delivers the rows later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, select
+
+from phasegate.domain import events as ev
+from phasegate.domain.model import Gate, Outcome, WorkflowDefinition
+from phasegate.engine import queries
+from phasegate.engine.unit import UnitOfWork
+from phasegate.engine.views import GateRequestView
+from phasegate.links import LinkSigner, vote_url
+from phasegate.mail.outbox import enqueue
+from phasegate.mail.render import Notifications
+from phasegate.storage.tables import GateRequestDecider, Person, Project, Vote
+
+Q_PEOPLE = select(Person.id, Person.name, Person.email, Person.language).where(
+    Person.id.in_(bindparam("people", expanding=True))
+)
+Q_PROJECT = select(
+    Project.id,
+    Project.name,
+    Project.phase,
+    Project.owner_id,
+    Project.leader_id,
+    Project.workflow_name,
+    Project.workflow_version,
+).where(Project.id == bindparam("project"))
+Q_DECIDERS = select(GateRequestDecider.person_id).where(
+    GateRequestDecider.request_id == bindparam("request")
+)
+Q_VOTERS = select(Vote.voter_id).where(Vote.request_id == bindparam("request"))
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: int
+    name: str
+    email: str
+    language: str
+
+
+class MailComposer:
+    """Writes the decision emails: requested, vote recorded, decision made."""
+
+    def __init__(
+        self,
+        notifications: Notifications,
+        signer: LinkSigner,
+        base_url: str,
+        zone: ZoneInfo,
+        link_ttl: timedelta,
+        domain: str,
+    ) -> None:
+        self.notifications = notifications
+        self.signer = signer
+        self.base_url = base_url
+        self.zone = zone
+        self.link_ttl = link_ttl
+        self.domain = domain
+
+    # --- handlers -------------------------------------------------------------------
+
+    def decision_requested(self, event: ev.GateRequested, uow: UnitOfWork) -> None:
+        """Each decider gets their own email with their own links, one per outcome."""
+        request = queries.gate_request(uow.conn, uow.workflows, event.request)
+        definition, gate = self._gate(uow, event.project, event.gate)
+        for person in self._people(uow, event.deciders):
+            context = {
+                "recipient": {"name": person.name},
+                "project": self._project(uow, event.project, definition, person.language),
+                "gate": {
+                    "id": gate.id,
+                    "label": gate.label.get(person.language),
+                    "purpose": gate.purpose.get(person.language),
+                },
+                "submitted_by": request.submitted_by,
+                "submitted_at": request.submitted_at,
+                "policy": request.policy,
+                "deciders": list(request.deciders),
+                "checklist": _checklist(gate, request, person.language),
+                "documents": _documents(gate, request, person.language),
+                "links": self._links(event.request, person.id, uow.now),
+                "expires_at": uow.now + self.link_ttl,
+            }
+            self._send(uow, "decision_requested", person, event.project, context)
+
+    def vote_recorded(self, event: ev.VoteCast, uow: UnitOfWork) -> None:
+        """The other deciders of a board gate hear who has voted, while it is still open."""
+        request = queries.gate_request(uow.conn, uow.workflows, event.request)
+        if request.status != "open" or request.decider_role != "board":
+            return  # decided by this vote: the decision email says it all
+        _, gate = self._gate(uow, event.project, event.gate)
+        voted = {int(p) for p in uow.conn.execute(Q_VOTERS, {"request": event.request}).scalars()}
+        deciders = self._people(
+            uow, uow.conn.execute(Q_DECIDERS, {"request": event.request}).scalars()
+        )
+        waiting = [p.name for p in deciders if p.id not in voted]
+        for person in deciders:
+            if person.id == event.voter:
+                continue
+            context = {
+                "recipient": {"name": person.name},
+                "project": {"name": request.project},
+                "gate": {"id": gate.id, "label": gate.label.get(person.language)},
+                "voter": uow.name_of(event.voter),
+                "outcome": event.outcome,
+                "comment": event.comment,
+                "cast_at": uow.now,
+                "policy": request.policy,
+                "votes": [
+                    {"voter": v.voter, "outcome": v.outcome, "cast_at": v.cast_at}
+                    for v in request.votes
+                ],
+                "waiting_for": waiting,
+                "links": []
+                if person.id in voted
+                else self._links(event.request, person.id, uow.now),
+            }
+            self._send(uow, "vote_recorded", person, event.project, context)
+
+    def decision_made(self, event: ev.GateDecided, uow: UnitOfWork) -> None:
+        """The project manager and the owner hear the decision and what it means."""
+        request = queries.gate_request(uow.conn, uow.workflows, event.request)
+        project = uow.one(Q_PROJECT, project=event.project)
+        assert project is not None
+        definition, gate = self._gate(uow, event.project, event.gate)
+        wanted = [p for p in (project.leader_id, project.owner_id) if p is not None]
+        for person in self._people(uow, wanted):
+            context = {
+                "recipient": {"name": person.name},
+                "project": {"name": project.name},
+                "gate": {"id": gate.id, "label": gate.label.get(person.language)},
+                "outcome": event.outcome,
+                "decided_by": uow.name_of(event.decided_by),
+                "decided_at": uow.now,
+                "phase_before": definition.label_of(request.from_phase).get(person.language),
+                "phase_after": definition.label_of(project.phase).get(person.language),
+                "votes": [
+                    {
+                        "voter": v.voter,
+                        "outcome": v.outcome,
+                        "comment": v.comment,
+                        "cast_at": v.cast_at,
+                    }
+                    for v in request.votes
+                ],
+                "project_url": f"{self.base_url}/",
+            }
+            self._send(uow, "decision_made", person, event.project, context)
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _send(
+        self,
+        uow: UnitOfWork,
+        kind: str,
+        person: Recipient,
+        project: int,
+        context: dict[str, Any],
+    ) -> None:
+        email = self.notifications.render(kind, person.language, context)
+        enqueue(
+            uow.conn,
+            kind=kind,
+            recipient=person.email,
+            email=email,
+            now=uow.now,
+            person_id=person.id,
+            project_id=project,
+            domain=self.domain,
+        )
+
+    def _links(self, request: int, person: int, now: datetime) -> list[dict[str, str]]:
+        return [
+            {
+                "outcome": outcome.value,
+                "url": vote_url(self.base_url, self.signer.issue(request, person, outcome, now)),
+            }
+            for outcome in Outcome
+        ]
+
+    def _people(self, uow: UnitOfWork, ids: Iterable[int]) -> list[Recipient]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        rows = uow.conn.execute(Q_PEOPLE, {"people": wanted}).all()
+        return sorted(
+            (Recipient(r.id, r.name, r.email, r.language) for r in rows), key=lambda p: p.id
+        )
+
+    def _gate(self, uow: UnitOfWork, project: int, gate_id: str) -> tuple[WorkflowDefinition, Gate]:
+        row = uow.one(Q_PROJECT, project=project)
+        assert row is not None
+        definition = uow.workflows.pinned(uow.conn, row.workflow_name, row.workflow_version)
+        gate = definition.definition.gate(gate_id)
+        assert gate is not None
+        return definition.definition, gate
+
+    def _project(
+        self, uow: UnitOfWork, project: int, definition: WorkflowDefinition, locale: str
+    ) -> dict[str, str]:
+        row = uow.one(Q_PROJECT, project=project)
+        assert row is not None
+        return {"name": row.name, "phase": definition.label_of(row.phase).get(locale)}
+
+
+def _checklist(gate: Gate, request: GateRequestView, locale: str) -> list[dict[str, str]]:
+    answers = request.checklist or {}
+    return [
+        {
+            "text": item.text.get(locale),
+            "answer": answers.get(item.id, {}).get("answer", "still_open"),
+            "comment": answers.get(item.id, {}).get("comment", ""),
+        }
+        for item in gate.checklist
+    ]
+
+
+def _documents(gate: Gate, request: GateRequestView, locale: str) -> list[dict[str, str]]:
+    labels = {doc.id: doc.label.get(locale) for doc in gate.documents}
+    return [
+        {
+            "label": link.get("title") or labels.get(link["requirement"], link["requirement"]),
+            "url": link["url"],
+        }
+        for link in request.documents or []
+    ]

@@ -1,0 +1,186 @@
+"""The transactional outbox: outgoing email as rows written with the change that caused it.
+
+:func:`enqueue` writes a message with the caller's connection, inside the caller's
+transaction: if the change rolls back, the email was never queued. A
+:class:`~phasegate.mail.sender.Sender` delivers the rows later, at least once.
+
+Each row gets its Message-ID when it is written and keeps it through every retry and
+re-send, so a recipient's mail system can recognise a duplicate.
+
+Messages are addressed by their row id (``OutboxEntry.id``), the number the CLI and the
+development mailbox show.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select, update
+
+from phasegate.errors import NotADeadLetter, OutboxMessageNotFound
+from phasegate.storage.tables import OutboxMessage
+
+if TYPE_CHECKING:
+    from phasegate.mail.render import RenderedEmail
+
+STATUSES = ("pending", "sent", "dead")
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One message in the outbox, as the PMO and the development mailbox see it."""
+
+    id: int
+    message_id: str
+    kind: str
+    recipient: str
+    subject: str
+    body_text: str
+    body_html: str
+    status: str  # pending, sent or dead
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    next_attempt_at: datetime
+
+
+_O = OutboxMessage
+_ENTRY_COLUMNS = (
+    _O.id,
+    _O.message_id,
+    _O.kind,
+    _O.recipient,
+    _O.subject,
+    _O.body_text,
+    _O.body_html,
+    _O.status,
+    _O.attempts,
+    _O.last_error,
+    _O.created_at,
+    _O.sent_at,
+    _O.next_attempt_at,
+)
+
+W_ENQUEUE = insert(OutboxMessage)
+Q_ALL = select(*_ENTRY_COLUMNS).order_by(_O.id.desc()).limit(bindparam("limit"))
+Q_BY_STATUS = (
+    select(*_ENTRY_COLUMNS)
+    .where(_O.status == bindparam("status"))
+    .order_by(_O.id.desc())
+    .limit(bindparam("limit"))
+)
+Q_ONE = select(*_ENTRY_COLUMNS).where(_O.id == bindparam("row"))
+Q_STATUS = select(_O.status).where(_O.id == bindparam("row"))
+# A re-sent message counts its age from the re-send: the sender dead-letters messages
+# older than its maximum age, and the PMO asked for this one to go out now.
+W_RESEND = (
+    update(OutboxMessage)
+    .where(_O.id == bindparam("row"), _O.status == "dead")
+    .values(
+        status="pending",
+        attempts=0,
+        next_attempt_at=bindparam("now"),
+        created_at=bindparam("now"),
+        claimed_until=None,
+    )
+)
+Q_BACKLOG = select(func.count(), func.min(_O.created_at)).where(
+    _O.status == "pending", _O.created_at <= bindparam("now")
+)
+
+
+def new_message_id(domain: str) -> str:
+    """A fresh, unguessable Message-ID such as ``<3f9c...@phasegate.local>``."""
+    return f"<{secrets.token_hex(16)}@{domain}>"
+
+
+def enqueue(
+    conn: Connection,
+    *,
+    kind: str,
+    recipient: str,
+    email: RenderedEmail,
+    now: datetime,
+    person_id: int | None = None,
+    project_id: int | None = None,
+    domain: str = "phasegate.local",
+) -> str:
+    """Write one outgoing email as a pending row in the caller's transaction.
+
+    Returns its Message-ID (``<random@domain>``), which every retry keeps.
+    """
+    message_id = new_message_id(domain)
+    conn.execute(
+        W_ENQUEUE,
+        {
+            "message_id": message_id,
+            "kind": kind,
+            "recipient": recipient,
+            "person_id": person_id,
+            "project_id": project_id,
+            "subject": email.subject,
+            "body_text": email.text,
+            "body_html": email.html,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
+    )
+    return message_id
+
+
+def _entry(row: RowMapping) -> OutboxEntry:
+    return OutboxEntry(**row)
+
+
+def list_messages(
+    conn: Connection, *, status: str | None = None, limit: int = 200
+) -> list[OutboxEntry]:
+    """The newest ``limit`` messages, newest first; only those in ``status`` if given."""
+    if status is None:
+        rows = conn.execute(Q_ALL, {"limit": limit})
+    else:
+        if status not in STATUSES:
+            raise ValueError(f"unknown outbox status {status!r}; use one of {STATUSES}")
+        rows = conn.execute(Q_BY_STATUS, {"status": status, "limit": limit})
+    return [_entry(row) for row in rows.mappings()]
+
+
+def get_message(conn: Connection, row_id: int) -> OutboxEntry:
+    """The message with row id ``row_id`` (the id the CLI and mailbox show)."""
+    row = conn.execute(Q_ONE, {"row": row_id}).mappings().first()
+    if row is None:
+        raise OutboxMessageNotFound(
+            f"No message {row_id} in the outbox. List them with `phasegate mail list`."
+        )
+    return _entry(row)
+
+
+def resend(conn: Connection, row_id: int, now: datetime) -> None:
+    """Put a dead letter back in the queue: pending, no attempts, the same Message-ID."""
+    if conn.execute(W_RESEND, {"row": row_id, "now": now}).rowcount == 1:
+        return
+    status = conn.execute(Q_STATUS, {"row": row_id}).scalar()
+    if status is None:
+        raise OutboxMessageNotFound(
+            f"No message {row_id} in the outbox. List the dead letters with `phasegate mail dead`."
+        )
+    raise NotADeadLetter(
+        f"Message {row_id} is {status}, not dead: only a dead letter can be re-sent. "
+        + (
+            "It is still queued; `phasegate mail send-pending` delivers it."
+            if status == "pending"
+            else "The mail server already accepted it."
+        )
+    )
+
+
+def backlog(conn: Connection, now: datetime) -> tuple[int, datetime | None]:
+    """How many messages wait to be sent as of ``now``, and when the oldest was written."""
+    count, oldest = conn.execute(Q_BACKLOG, {"now": now}).one()
+    return int(count), oldest

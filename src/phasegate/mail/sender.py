@@ -1,0 +1,569 @@
+"""Delivering the outbox over SMTP: at least once, with retries, never by two senders at once.
+
+A pass (:meth:`Sender.send_pending`) repeats three steps until nothing is due:
+
+1. **Claim** a batch of due rows in one short transaction. The rows get a lease
+   (``claimed_until``) and the sender's name. On PostgreSQL the rows are selected
+   ``FOR UPDATE SKIP LOCKED``, so two senders claim different rows; on SQLite every
+   transaction begins IMMEDIATE, which serialises the claims.
+2. **Send** the batch over one SMTP connection. Each message carries the Message-ID its
+   row was given when it was written, on every attempt.
+3. **Record** each outcome in its own transaction, and only after the server answered:
+   sent; retry later (a 4xx reply, or the connection failed), with exponential backoff and
+   jitter; or dead (a 5xx reply, or older than the maximum age), for the PMO to see and
+   re-send.
+
+A sender that dies after claiming leaves its lease to run out; then another sender sends
+those rows. A message the server accepted just before a crash may therefore go out twice;
+the unchanged Message-ID lets the recipient's mail system recognise the duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.policy
+import functools
+import logging
+import os
+import random
+import secrets
+import socket
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.headerregistry import BaseHeader, HeaderRegistry
+from email.message import EmailMessage
+from email.utils import format_datetime
+from enum import Enum
+from typing import Any, NoReturn
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+import sqlalchemy
+from sqlalchemy import Connection, bindparam, or_, select, update
+
+from phasegate.errors import SmtpUrlInvalid
+from phasegate.storage.tables import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+JITTER = 0.2  # each delay is stretched or shrunk by up to this fraction
+DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
+
+
+# --- pure policy: the SMTP URL, the backoff and the pacing -------------------------------
+
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    """Where and how to deliver, from PHASEGATE_SMTP_URL."""
+
+    host: str
+    port: int
+    implicit_tls: bool  # smtps://; smtp:// upgrades with STARTTLS when the server offers it
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+def parse_smtp_url(url: str) -> SmtpTarget:
+    """Read ``smtp://[user[:password]@]host[:port]`` or ``smtps://...``.
+
+    The default port is 25 for smtp:// and 465 for smtps://. Percent-escape any ``@``,
+    ``:`` or ``/`` in the user name or password (``%40``, ``%3A``, ``%2F``).
+    """
+    parts = urlsplit(url.strip())
+    shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()  # no password
+
+    def invalid(problem: str) -> SmtpUrlInvalid:
+        return SmtpUrlInvalid(
+            f"PHASEGATE_SMTP_URL ({shown}) is not usable: {problem}. Write it as "
+            "smtp://user:password@host:port (STARTTLS when offered) or smtps://... "
+            "(TLS from the start)."
+        )
+
+    if parts.scheme not in DEFAULT_PORTS:
+        raise invalid("it must start with smtp:// or smtps://")
+    if not parts.hostname:
+        raise invalid("it names no host")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise invalid("it has a path or query after the host; nothing may follow host:port")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise invalid("the port is not a number from 1 to 65535") from exc
+    return SmtpTarget(
+        host=parts.hostname,
+        port=port or DEFAULT_PORTS[parts.scheme],
+        implicit_tls=parts.scheme == "smtps",
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+    )
+
+
+def retry_delay(attempt: int, rng: random.Random) -> timedelta:
+    """How long to wait after the ``attempt``-th failed attempt (counting from 1).
+
+    30 s, 1 min, 2 min, ... doubling up to one hour, each stretched or shrunk at random by
+    up to 20 % so that messages which failed together do not all retry together.
+    """
+    base = min(FIRST_RETRY * (1 << min(max(attempt, 1) - 1, 32)), LONGEST_RETRY)
+    return base * rng.uniform(1 - JITTER, 1 + JITTER)
+
+
+def pace_delay(sent: int, elapsed: float, rate_per_minute: int) -> float:
+    """Seconds to wait before the next message, after ``sent`` in ``elapsed`` seconds.
+
+    Messages are spaced evenly, ``60 / rate_per_minute`` seconds apart from the start of
+    the pass, so no 60-second window holds more than ``rate_per_minute``. 0 is no limit.
+    """
+    if rate_per_minute <= 0:
+        return 0.0
+    return max(0.0, sent * 60.0 / rate_per_minute - elapsed)
+
+
+class Pacer:
+    """Keeps one pass to the rate limit, on a monotonic time source."""
+
+    def __init__(self, rate_per_minute: int, monotonic: Callable[[], float]) -> None:
+        self.rate_per_minute = rate_per_minute
+        self.monotonic = monotonic
+        self.sent = 0
+        self.started: float | None = None
+
+    def delay(self) -> float:
+        now = self.monotonic()
+        if self.started is None:
+            self.started = now
+        return pace_delay(self.sent, now - self.started, self.rate_per_minute)
+
+    def record(self) -> None:
+        self.sent += 1
+
+
+# --- rows and messages --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row this sender holds the lease on, with everything needed to send it."""
+
+    id: int
+    message_id: str
+    recipient: str
+    subject: str
+    body_text: str
+    body_html: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    claimed_until: datetime  # the lease: after this, another sender may take the row
+
+
+@dataclass(frozen=True)
+class SendReport:
+    """What one pass did. ``connection_error`` is set when the server could not be reached."""
+
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    connection_error: str | None = None
+
+
+class _SharedHeaders(HeaderRegistry):
+    """The email package's header registry, sharing what it has made already.
+
+    The stock registry makes a new class for every header it parses, and parses the same
+    From, MIME-Version and Content-Type headers anew for every message: together three
+    quarters of the cost of building one. Parsed headers are immutable, so messages can
+    share them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.classes: dict[str, type[BaseHeader]] = {}
+        self.parsed = functools.lru_cache(maxsize=1024)(super().__call__)
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        if (made := self.classes.get(key)) is None:
+            made = self.classes[key] = super().__getitem__(name)
+        return made
+
+    def __call__(self, name: str, value: Any) -> BaseHeader:
+        if isinstance(value, str):
+            return self.parsed(name, value)
+        return super().__call__(name, value)
+
+
+POLICY = email.policy.default.clone(header_factory=_SharedHeaders())
+
+
+def build_message(row: Claimed, mail_from: str) -> EmailMessage:
+    """The MIME message: plain text with an HTML alternative, and the row's Message-ID."""
+    message = EmailMessage(policy=POLICY)
+    message["From"] = mail_from
+    message["To"] = row.recipient
+    message["Subject"] = row.subject
+    message["Date"] = format_datetime(row.created_at)  # when it was written: same on retries
+    message["Message-ID"] = row.message_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
+    message.set_content(row.body_text)
+    message.add_alternative(row.body_html, subtype="html")
+    return message
+
+
+_O = OutboxMessage
+Q_DUE = (
+    select(
+        _O.id,
+        _O.message_id,
+        _O.recipient,
+        _O.subject,
+        _O.body_text,
+        _O.body_html,
+        _O.attempts,
+        _O.last_error,
+        _O.created_at,
+    )
+    .where(
+        _O.status == "pending",
+        _O.next_attempt_at <= bindparam("now"),
+        or_(_O.claimed_until.is_(None), _O.claimed_until < bindparam("now")),
+    )
+    .order_by(_O.id)
+    .limit(bindparam("batch"))
+    .with_for_update(skip_locked=True)
+)
+W_CLAIM = (
+    update(OutboxMessage)
+    .where(_O.id.in_(bindparam("rows", expanding=True)))
+    .values(claimed_until=bindparam("until"), claimed_by=bindparam("me"))
+)
+_MINE = (_O.id == bindparam("row"), _O.claimed_by == bindparam("me"), _O.status == "pending")
+W_SENT = (
+    update(OutboxMessage)
+    .where(*_MINE)
+    .values(status="sent", sent_at=bindparam("now"), claimed_until=None, attempts=_O.attempts + 1)
+)
+W_RETRY = (
+    update(OutboxMessage)
+    .where(*_MINE)
+    .values(
+        attempts=_O.attempts + 1,
+        next_attempt_at=bindparam("next"),
+        claimed_until=None,
+        last_error=bindparam("error"),
+    )
+)
+W_DEAD = (
+    update(OutboxMessage)
+    .where(*_MINE)
+    .values(
+        status="dead",
+        attempts=_O.attempts + bindparam("tried"),
+        claimed_until=None,
+        last_error=bindparam("error"),
+    )
+)
+
+
+# --- the sender ------------------------------------------------------------------------
+
+
+class _ConnectionLost(Exception):
+    """The SMTP connection failed; the rest of the batch waits for a later attempt."""
+
+
+class Outcome(Enum):
+    """What became of one attempt to send a message."""
+
+    SENT = "sent"  # the server accepted it
+    RETRY = "retry"  # a 4xx reply: try again later
+    DEAD = "dead"  # a 5xx reply, or a message that can never be sent
+    LOST = "lost"  # the connection failed: this and the rest of the batch wait
+
+
+@dataclass
+class _Tally:
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    connection_error: str | None = None
+
+    def count(self, outcome: Outcome) -> None:
+        if outcome is Outcome.SENT:
+            self.sent += 1
+        elif outcome is Outcome.RETRY:
+            self.retried += 1
+        elif outcome is Outcome.DEAD:
+            self.dead += 1
+
+    def report(self) -> SendReport:
+        return SendReport(self.sent, self.retried, self.dead, self.connection_error)
+
+
+def _reply_code(exc: aiosmtplib.SMTPResponseException | aiosmtplib.SMTPRecipientsRefused) -> int:
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        return exc.recipients[0].code if exc.recipients else 550
+    return exc.code
+
+
+def _describe(exc: BaseException | None) -> str:
+    if exc is None:
+        return ""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
+        exc = exc.recipients[0]
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return f"{exc.code} {exc.message}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class _Books:
+    """The outbox rows as one sender keeps them, each change its own short transaction.
+
+    One connection serves a whole pass: taking a pooled connection for every message
+    would cost a round trip to PostgreSQL each time (the pool pings it first).
+    """
+
+    def __init__(self, conn: Connection, name: str, clock: Callable[[], datetime]) -> None:
+        self.conn = conn
+        self.name = name
+        self.clock = clock
+        self.rng = random.Random()  # noqa: S311 - jitter, not a secret
+
+    def claim(self, batch_size: int, lease: timedelta) -> list[Claimed]:
+        now = self.clock()
+        until = now + lease
+        with self.conn.begin():
+            rows = self.conn.execute(Q_DUE, {"now": now, "batch": batch_size}).all()
+            if rows:
+                ids = [row.id for row in rows]
+                self.conn.execute(W_CLAIM, {"rows": ids, "until": until, "me": self.name})
+        return [Claimed(**row._mapping, claimed_until=until) for row in rows]
+
+    def record(self, row: Claimed, outcome: Outcome, error: str) -> None:
+        if outcome is Outcome.SENT:
+            self.sent(row)
+        elif outcome is Outcome.RETRY:
+            self.retry_later([row], error)
+        else:
+            self.bury([(row, error)], tried=True)
+
+    def sent(self, row: Claimed) -> None:
+        with self.conn.begin():
+            done = self.conn.execute(W_SENT, {"row": row.id, "me": self.name, "now": self.clock()})
+        if done.rowcount != 1:
+            log.warning(
+                "Message %s was delivered, but its lease had passed to another sender, "
+                "which may deliver it again (same Message-ID %s).",
+                row.id,
+                row.message_id,
+            )
+
+    def retry_later(self, rows: Sequence[Claimed], error: str) -> None:
+        now = self.clock()
+        with self.conn.begin():
+            self.conn.execute(
+                W_RETRY,
+                [
+                    {
+                        "row": row.id,
+                        "me": self.name,
+                        "next": now + retry_delay(row.attempts + 1, self.rng),
+                        "error": error,
+                    }
+                    for row in rows
+                ],
+            )
+
+    def bury(self, graves: Sequence[tuple[Claimed, str]], *, tried: bool) -> None:
+        """Make dead letters of these rows, each with its error."""
+        with self.conn.begin():
+            self.conn.execute(
+                W_DEAD,
+                [
+                    {"row": row.id, "me": self.name, "error": error, "tried": int(tried)}
+                    for row, error in graves
+                ],
+            )
+        for row, error in graves:
+            log.error("Message %s to %s is a dead letter: %s", row.id, row.recipient, error)
+
+
+@dataclass
+class _Pass:
+    """One pass of a sender: its bookkeeping, its pace and its counts."""
+
+    books: _Books
+    pacer: Pacer
+    tally: _Tally = field(default_factory=_Tally)
+
+
+class Sender:
+    """Delivers the outbox to one SMTP server. Several may run at once, in any processes.
+
+    ``monotonic`` and ``sleep`` pace the rate limit; tests pass pretend ones.
+    """
+
+    def __init__(
+        self,
+        database: sqlalchemy.Engine,
+        smtp_url: str,
+        mail_from: str,
+        *,
+        clock: Callable[[], datetime],
+        rate_per_minute: int = 0,
+        max_age: timedelta = timedelta(hours=72),
+        batch_size: int = 50,
+        lease: timedelta = timedelta(minutes=5),
+        name: str | None = None,
+        timeout: float = 30.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.database = database
+        self.target = parse_smtp_url(smtp_url)
+        self.mail_from = mail_from
+        self.clock = clock
+        self.rate_per_minute = rate_per_minute
+        self.max_age = max_age
+        self.lease = lease
+        self.name = (name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}")[:100]
+        self.timeout = timeout
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self.batch_size = batch_size
+        if rate_per_minute > 0:
+            # A rate-limited batch must be sent well within its lease, or another sender
+            # would take over rows this one is still sending.
+            within_lease = int(rate_per_minute * lease.total_seconds() / 60 / 2)
+            self.batch_size = max(1, min(batch_size, within_lease))
+
+    def claim(self) -> list[Claimed]:
+        """Take the lease on the next batch of due rows, in one short transaction."""
+        with self.database.connect() as conn:
+            return _Books(conn, self.name, self.clock).claim(self.batch_size, self.lease)
+
+    async def send_pending(self) -> SendReport:
+        """Claim and send due rows, batch by batch, until none are due or the server is away."""
+        # The database work runs on worker threads: a sender sharing an event loop (the web
+        # server's, say) must not stall it while SQLite waits for its write lock.
+        conn = await asyncio.to_thread(self.database.connect)
+        books = _Books(conn, self.name, self.clock)
+        run = _Pass(books, Pacer(self.rate_per_minute, self.monotonic))
+        try:
+            while batch := await asyncio.to_thread(books.claim, self.batch_size, self.lease):
+                try:
+                    await self._deliver(run, batch)
+                except _ConnectionLost:
+                    break  # the server is away: what is still due waits for the next pass
+        finally:
+            await asyncio.to_thread(conn.close)
+        log.info("Outbox pass by %s: %s", self.name, run.tally)
+        return run.tally.report()
+
+    async def _deliver(self, run: _Pass, batch: list[Claimed]) -> None:
+        fresh = await self._without_expired(run, batch)
+        if not fresh:
+            return
+        lease_ends = min(row.claimed_until for row in fresh)
+        smtp = self._smtp()
+        try:
+            try:
+                await smtp.connect()
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                await self._lost(run, fresh, exc)
+            for index, row in enumerate(fresh):
+                if (delay := run.pacer.delay()) > 0:
+                    await self.sleep(delay)
+                if self.clock() >= lease_ends:
+                    return  # the lease ran out: whoever claims these next sends them
+                run.pacer.record()
+                outcome, error = await self._send(smtp, row)
+                if outcome is Outcome.LOST:
+                    await self._lost(run, fresh[index:], error)
+                await asyncio.to_thread(run.books.record, row, outcome, _describe(error))
+                run.tally.count(outcome)
+        finally:
+            await self._close(smtp)
+
+    async def _without_expired(self, run: _Pass, batch: list[Claimed]) -> list[Claimed]:
+        """Bury the rows past the maximum age, and return the others."""
+        now = self.clock()
+        too_old = f"Not delivered within {self.max_age.total_seconds() / 3600:g} hours"
+        expired = [
+            (row, f"{too_old}; last error: {row.last_error}" if row.last_error else too_old)
+            for row in batch
+            if now - row.created_at > self.max_age
+        ]
+        if expired:
+            await asyncio.to_thread(run.books.bury, expired, tried=False)
+            run.tally.dead += len(expired)
+        return [row for row in batch if now - row.created_at <= self.max_age]
+
+    async def _send(
+        self, smtp: aiosmtplib.SMTP, row: Claimed
+    ) -> tuple[Outcome, BaseException | None]:
+        """Offer one message to the server, and classify the answer."""
+        try:
+            await smtp.send_message(build_message(row, self.mail_from))
+        except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused) as exc:
+            return (Outcome.DEAD if 500 <= _reply_code(exc) < 600 else Outcome.RETRY), exc
+        except (aiosmtplib.SMTPNotSupported, ValueError) as exc:
+            # The message itself can never go: a malformed address, a newline in a header.
+            return Outcome.DEAD, exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            return Outcome.LOST, exc
+        return Outcome.SENT, None
+
+    async def _lost(
+        self, run: _Pass, rows: Sequence[Claimed], exc: BaseException | None
+    ) -> NoReturn:
+        """The connection failed: these rows wait for a later attempt, and the batch ends."""
+        error = _describe(exc)
+        where = f"{self.target.host}:{self.target.port}"
+        log.warning("SMTP server %s failed (%s); %d message(s) wait", where, error, len(rows))
+        await asyncio.to_thread(run.books.retry_later, rows, error)
+        run.tally.retried += len(rows)
+        run.tally.connection_error = f"{where}: {error}"
+        raise _ConnectionLost(error) from exc
+
+    def _smtp(self) -> aiosmtplib.SMTP:
+        target = self.target
+        return aiosmtplib.SMTP(
+            hostname=target.host,
+            port=target.port,
+            username=target.username,
+            password=target.password,
+            use_tls=target.implicit_tls,
+            start_tls=False if target.implicit_tls else None,  # None: STARTTLS when offered
+            timeout=self.timeout,
+        )
+
+    @staticmethod
+    async def _close(smtp: aiosmtplib.SMTP) -> None:
+        try:
+            if smtp.is_connected:
+                await smtp.quit()
+        except (aiosmtplib.SMTPException, OSError):
+            pass  # the messages are recorded already; a failed goodbye changes nothing
+        finally:
+            smtp.close()
+
+
+def send_pending_sync(
+    database: sqlalchemy.Engine,
+    smtp_url: str,
+    mail_from: str,
+    *,
+    clock: Callable[[], datetime],
+    **options: Any,
+) -> SendReport:
+    """One pass of :class:`Sender` from synchronous code (the CLI); ``options`` as for it.
+
+    It runs its own event loop, so call it from a thread that has none running.
+    """
+    return asyncio.run(Sender(database, smtp_url, mail_from, clock=clock, **options).send_pending())
