@@ -124,6 +124,11 @@ def demo(
         f"Demo portfolio ready: {result.projects_total} projects "
         f"({result.projects_added} added now, {result.people_added} people added)."
     )
+    if result.requests_submitted:
+        typer.echo(
+            "Boligpolitisk strategi asks the board for BP1: the emails are in the "
+            f"development mailbox, {settings.base_url}/dev/mailbox"
+        )
     if serve:
         _serve(settings, host, port)
 

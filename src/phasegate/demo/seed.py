@@ -9,12 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import bindparam, select
 
+from phasegate.domain.model import Answer
+from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.engine.lookups import Q_PERSON_BY_EMAIL
 from phasegate.engine.service import Engine
 from phasegate.errors import DuplicateName
+from phasegate.storage.tables import Project
 
 SEED_FILE = Path(__file__).with_name("asker.yaml")
+Q_LEADER = select(Project.leader_id).where(Project.id == bindparam("project"))
 
 #: The seed slides' phase words, mapped to the workflow's phase ids.
 SEED_PHASES = {
@@ -32,6 +37,7 @@ class SeedResult:
     people_added: int
     projects_added: int
     projects_total: int
+    requests_submitted: int = 0
 
 
 def email_for(name: str, domain: str) -> str:
@@ -91,8 +97,32 @@ def load_demo(engine: Engine, seed_file: Path = SEED_FILE) -> SeedResult:
                 added += 1
             except DuplicateName:  # another demo process added it a moment ago
                 continue
+    requested = _request_first_gate(engine, data.get("demo_request"))
     return SeedResult(
         people_added=len(engine.people()) - people_before,
         projects_added=added,
         projects_total=len(engine.portfolio()),
+        requests_submitted=requested,
     )
+
+
+def _request_first_gate(engine: Engine, spec: dict[str, str] | None) -> int:
+    """Let one idea ask the board for BP1, so the demo has decisions waiting in the mailbox.
+
+    Only while that project is still an idea with nothing asked yet: a second run, or a
+    demo where the board has already decided, is left as it is.
+    """
+    if not spec:
+        return 0
+    project = next((p for p in engine.portfolio() if p.name == spec["project"]), None)
+    if project is None or project.phase != "idea" or project.open_request is not None:
+        return 0
+    if any(e.kind == "GateRequested" for e in engine.audit_trail(project.id)):
+        return 0
+    gate = engine.workflows.current(project.workflow).gates_from("idea")[0]
+    answers = {item.id: ChecklistAnswer(Answer.DONE) for item in gate.checklist}
+    documents = [DocumentLink(d.id, spec["document_url"]) for d in gate.documents]
+    with engine.reading() as conn:
+        leader = conn.execute(Q_LEADER, {"project": project.id}).scalar()
+    engine.submit_gate_request(project.id, answers, documents, actor=leader)
+    return 1
