@@ -30,9 +30,10 @@ import aiosmtplib
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from phasegate.mail.message import Claimed, build_message
 from phasegate.mail.outbox import enqueue
 from phasegate.mail.render import RenderedEmail
-from phasegate.mail.sender import Claimed, Sender, build_message
+from phasegate.mail.sender import Sender
 from phasegate.storage.database import connect, upgrade
 
 TARGET_RATIO = 0.5

@@ -26,14 +26,9 @@ from phasegate.errors import (
 )
 from phasegate.mail.cli import mail_cli
 from phasegate.mail.outbox import backlog, enqueue, get_message, list_messages, resend
+from phasegate.mail.pacing import Pacer, pace_delay, retry_delay
 from phasegate.mail.render import RenderedEmail
-from phasegate.mail.sender import (
-    Pacer,
-    SmtpTarget,
-    pace_delay,
-    parse_smtp_url,
-    retry_delay,
-)
+from phasegate.mail.smtp import SmtpTarget, parse_smtp_url
 from phasegate.storage.database import connect
 from phasegate.storage.tables import OutboxMessage
 from tests.factories import Clock

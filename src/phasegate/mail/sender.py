@@ -16,13 +16,15 @@ A pass (:meth:`Sender.send_pending`) repeats three steps until nothing is due:
 A sender that dies after claiming leaves its lease to run out; then another sender sends
 those rows. A message the server accepted just before a crash may therefore go out twice;
 the unchanged Message-ID lets the recipient's mail system recognise the duplicate.
+
+The pure parts live beside it: the SMTP URL in :mod:`phasegate.mail.smtp`, the backoff and
+the rate limit in :mod:`phasegate.mail.pacing`, the MIME message in
+:mod:`phasegate.mail.message`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.policy
-import functools
 import logging
 import os
 import random
@@ -32,134 +34,22 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.headerregistry import BaseHeader, HeaderRegistry
-from email.message import EmailMessage
-from email.utils import format_datetime
 from enum import Enum
 from typing import Any, NoReturn
-from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 import sqlalchemy
 from sqlalchemy import Connection, bindparam, or_, select, update
 
-from phasegate.errors import SmtpUrlInvalid
+from phasegate.mail.message import Claimed, build_message
+from phasegate.mail.pacing import Pacer, retry_delay
+from phasegate.mail.smtp import parse_smtp_url
 from phasegate.storage.tables import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_RETRY = timedelta(hours=1)
-JITTER = 0.2  # each delay is stretched or shrunk by up to this fraction
-DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 
-
-# --- pure policy: the SMTP URL, the backoff and the pacing -------------------------------
-
-
-@dataclass(frozen=True)
-class SmtpTarget:
-    """Where and how to deliver, from PHASEGATE_SMTP_URL."""
-
-    host: str
-    port: int
-    implicit_tls: bool  # smtps://; smtp:// upgrades with STARTTLS when the server offers it
-    username: str | None = None
-    password: str | None = field(default=None, repr=False)
-
-
-def parse_smtp_url(url: str) -> SmtpTarget:
-    """Read ``smtp://[user[:password]@]host[:port]`` or ``smtps://...``.
-
-    The default port is 25 for smtp:// and 465 for smtps://. Percent-escape any ``@``,
-    ``:`` or ``/`` in the user name or password (``%40``, ``%3A``, ``%2F``).
-    """
-    parts = urlsplit(url.strip())
-    shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()  # no password
-
-    def invalid(problem: str) -> SmtpUrlInvalid:
-        return SmtpUrlInvalid(
-            f"PHASEGATE_SMTP_URL ({shown}) is not usable: {problem}. Write it as "
-            "smtp://user:password@host:port (STARTTLS when offered) or smtps://... "
-            "(TLS from the start)."
-        )
-
-    if parts.scheme not in DEFAULT_PORTS:
-        raise invalid("it must start with smtp:// or smtps://")
-    if not parts.hostname:
-        raise invalid("it names no host")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise invalid("it has a path or query after the host; nothing may follow host:port")
-    try:
-        port = parts.port
-    except ValueError as exc:
-        raise invalid("the port is not a number from 1 to 65535") from exc
-    return SmtpTarget(
-        host=parts.hostname,
-        port=port or DEFAULT_PORTS[parts.scheme],
-        implicit_tls=parts.scheme == "smtps",
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password is not None else None,
-    )
-
-
-def retry_delay(attempt: int, rng: random.Random) -> timedelta:
-    """How long to wait after the ``attempt``-th failed attempt (counting from 1).
-
-    30 s, 1 min, 2 min, ... doubling up to one hour, each stretched or shrunk at random by
-    up to 20 % so that messages which failed together do not all retry together.
-    """
-    base = min(FIRST_RETRY * (1 << min(max(attempt, 1) - 1, 32)), LONGEST_RETRY)
-    return base * rng.uniform(1 - JITTER, 1 + JITTER)
-
-
-def pace_delay(sent: int, elapsed: float, rate_per_minute: int) -> float:
-    """Seconds to wait before the next message, after ``sent`` in ``elapsed`` seconds.
-
-    Messages are spaced evenly, ``60 / rate_per_minute`` seconds apart from the start of
-    the pass, so no 60-second window holds more than ``rate_per_minute``. 0 is no limit.
-    """
-    if rate_per_minute <= 0:
-        return 0.0
-    return max(0.0, sent * 60.0 / rate_per_minute - elapsed)
-
-
-class Pacer:
-    """Keeps one pass to the rate limit, on a monotonic time source."""
-
-    def __init__(self, rate_per_minute: int, monotonic: Callable[[], float]) -> None:
-        self.rate_per_minute = rate_per_minute
-        self.monotonic = monotonic
-        self.sent = 0
-        self.started: float | None = None
-
-    def delay(self) -> float:
-        now = self.monotonic()
-        if self.started is None:
-            self.started = now
-        return pace_delay(self.sent, now - self.started, self.rate_per_minute)
-
-    def record(self) -> None:
-        self.sent += 1
-
-
-# --- rows and messages --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A row this sender holds the lease on, with everything needed to send it."""
-
-    id: int
-    message_id: str
-    recipient: str
-    subject: str
-    body_text: str
-    body_html: str
-    attempts: int
-    last_error: str | None
-    created_at: datetime
-    claimed_until: datetime  # the lease: after this, another sender may take the row
+# --- what a pass reports, and the statements it runs -----------------------------------
 
 
 @dataclass(frozen=True)
@@ -170,49 +60,6 @@ class SendReport:
     retried: int = 0
     dead: int = 0
     connection_error: str | None = None
-
-
-class _SharedHeaders(HeaderRegistry):
-    """The email package's header registry, sharing what it has made already.
-
-    The stock registry makes a new class for every header it parses, and parses the same
-    From, MIME-Version and Content-Type headers anew for every message: together three
-    quarters of the cost of building one. Parsed headers are immutable, so messages can
-    share them.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.classes: dict[str, type[BaseHeader]] = {}
-        self.parsed = functools.lru_cache(maxsize=1024)(super().__call__)
-
-    def __getitem__(self, name: str) -> type[BaseHeader]:
-        key = name.lower()
-        if (made := self.classes.get(key)) is None:
-            made = self.classes[key] = super().__getitem__(name)
-        return made
-
-    def __call__(self, name: str, value: Any) -> BaseHeader:
-        if isinstance(value, str):
-            return self.parsed(name, value)
-        return super().__call__(name, value)
-
-
-POLICY = email.policy.default.clone(header_factory=_SharedHeaders())
-
-
-def build_message(row: Claimed, mail_from: str) -> EmailMessage:
-    """The MIME message: plain text with an HTML alternative, and the row's Message-ID."""
-    message = EmailMessage(policy=POLICY)
-    message["From"] = mail_from
-    message["To"] = row.recipient
-    message["Subject"] = row.subject
-    message["Date"] = format_datetime(row.created_at)  # when it was written: same on retries
-    message["Message-ID"] = row.message_id
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
-    message.set_content(row.body_text)
-    message.add_alternative(row.body_html, subtype="html")
-    return message
 
 
 _O = OutboxMessage
