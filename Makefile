@@ -33,8 +33,9 @@ lint: $(VENV)/.installed-dev
 test: lint
 	$(BIN)/pytest $(ARGS)
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/engine.py $(ARGS)
+	$(BIN)/python benchmarks/mail.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
