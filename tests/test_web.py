@@ -88,7 +88,7 @@ def test_an_empty_portfolio_page_says_how_to_load_the_demo(client: httpx.Client)
     assert "phasegate demo" in page.text
 
 
-def test_the_board_page_says_when_nothing_is_waiting(demo: App, client: httpx.Client) -> None:
+def test_the_board_page_says_when_nothing_is_waiting(app: App, client: httpx.Client) -> None:
     page = client.get("/board")
 
     assert page.status_code == 200
@@ -97,12 +97,21 @@ def test_the_board_page_says_when_nothing_is_waiting(demo: App, client: httpx.Cl
 
 
 def _submit_bp1_for_the_idea(engine: Engine) -> int:
-    """The project manager of the demo's only idea asks the board to start its concept."""
+    """The demo's only idea asks the board to start its concept phase (the demo did so)."""
     project = next(p for p in engine.portfolio() if p.phase == "idea")
     assert project.name == "Boligpolitisk strategi"
+    assert project.open_gate == "BP1"
+    assert project.open_request is not None
+    return project.open_request
+
+
+def _submit_bp1_again(engine: Engine) -> int:
+    """The project manager withdraws the demo's request and submits it anew, now."""
+    project = next(p for p in engine.portfolio() if p.phase == "idea")
     leader = next(p.id for p in engine.people() if p.name == project.leader)
+    assert project.open_request is not None
+    engine.withdraw_gate_request(project.open_request, "Nytt mandat", actor=leader)
     bp1 = engine.workflows.current("prosjektveiviseren").gates[0]
-    assert bp1.id == "BP1"
     return submit_complete(engine, project.id, bp1, leader)
 
 
@@ -156,7 +165,7 @@ def test_the_board_page_dates_a_request_by_the_oslo_calendar(
 ) -> None:
     # 23:30 UTC on 2 March is 00:30 on 3 March in Oslo, where the board sits.
     clock.now = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)
-    _submit_bp1_for_the_idea(demo.engine)
+    _submit_bp1_again(demo.engine)
 
     html = client.get("/board").text
 

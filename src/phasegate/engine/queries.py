@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from phasegate.domain.rules import events_still_awaited
@@ -90,8 +90,39 @@ def project(conn: Connection, workflows: WorkflowCatalog, project_id: int) -> Pr
     return found[0]
 
 
+Q_REQUEST = select(GateRequest).where(GateRequest.id == bindparam("request"))
+Q_PENDING_FOR_PERSON = (
+    select(GateRequest)
+    .join(GateRequestDecider, GateRequestDecider.request_id == GateRequest.id)
+    .where(
+        GateRequest.status == "open",
+        GateRequestDecider.person_id == bindparam("person"),
+        GateRequest.id.not_in(select(Vote.request_id).where(Vote.voter_id == bindparam("person"))),
+    )
+    .order_by(GateRequest.submitted_at, GateRequest.id)
+)
+Q_PENDING_FOR_BOARD = (
+    select(GateRequest)
+    .where(GateRequest.status == "open", GateRequest.decider_role == "board")
+    .order_by(GateRequest.submitted_at, GateRequest.id)
+)
+Q_DECIDERS_OF = select(GateRequestDecider.request_id, GateRequestDecider.person_id).where(
+    GateRequestDecider.request_id.in_(bindparam("requests", expanding=True))
+)
+Q_VOTES_OF = (
+    select(Vote).where(Vote.request_id.in_(bindparam("requests", expanding=True))).order_by(Vote.id)
+)
+Q_NAMES = select(Person.id, Person.name).where(Person.id.in_(bindparam("people", expanding=True)))
+Q_PROJECTS_OF = select(
+    Project.id, Project.name, Project.workflow_name, Project.workflow_version
+).where(Project.id.in_(bindparam("projects", expanding=True)))
+Q_RECEIVED = select(ExternalEvent.kind).where(
+    ExternalEvent.project_id == bindparam("project"), ExternalEvent.phase == bindparam("phase")
+)
+
+
 def gate_request(conn: Connection, workflows: WorkflowCatalog, request_id: int) -> GateRequestView:
-    views = _request_views(conn, workflows, select(GateRequest).where(GateRequest.id == request_id))
+    views = _request_views(conn, workflows, Q_REQUEST, {"request": request_id})
     if not views:
         raise NotFound(f"There is no gate request with id {request_id}.")
     return views[0]
@@ -101,45 +132,37 @@ def pending_for_person(
     conn: Connection, workflows: WorkflowCatalog, person_id: int
 ) -> list[GateRequestView]:
     """Open requests this person decides and has not voted on yet, oldest first."""
-    voted = select(Vote.request_id).where(Vote.voter_id == person_id)
-    query = (
-        select(GateRequest)
-        .join(GateRequestDecider, GateRequestDecider.request_id == GateRequest.id)
-        .where(
-            GateRequest.status == "open",
-            GateRequestDecider.person_id == person_id,
-            GateRequest.id.not_in(voted),
-        )
-        .order_by(GateRequest.submitted_at, GateRequest.id)
-    )
-    return _request_views(conn, workflows, query)
+    return _request_views(conn, workflows, Q_PENDING_FOR_PERSON, {"person": person_id})
 
 
 def pending_for_board(conn: Connection, workflows: WorkflowCatalog) -> list[GateRequestView]:
     """Every open request the portfolio board decides, oldest first."""
-    query = (
-        select(GateRequest)
-        .where(GateRequest.status == "open", GateRequest.decider_role == "board")
-        .order_by(GateRequest.submitted_at, GateRequest.id)
-    )
-    return _request_views(conn, workflows, query)
+    return _request_views(conn, workflows, Q_PENDING_FOR_BOARD, {})
 
 
 def _request_views(
-    conn: Connection, workflows: WorkflowCatalog, query: Any
+    conn: Connection, workflows: WorkflowCatalog, query: Any, params: dict[str, Any]
 ) -> list[GateRequestView]:
-    requests: Sequence[Row[Any]] = conn.execute(query).all()
+    requests: Sequence[Row[Any]] = conn.execute(query, params).all()
+    if not requests:
+        return []
     ids = [r.id for r in requests]
-    names = {row.id: row.name for row in conn.execute(select(Person.id, Person.name))}
-    deciders: dict[int, list[str]] = defaultdict(list)
-    for rid, pid in conn.execute(
-        select(GateRequestDecider.request_id, GateRequestDecider.person_id).where(
-            GateRequestDecider.request_id.in_(ids)
+    decider_rows = conn.execute(Q_DECIDERS_OF, {"requests": ids}).all()
+    vote_rows = conn.execute(Q_VOTES_OF, {"requests": ids}).all()
+    people = {pid for _, pid in decider_rows} | {v.voter_id for v in vote_rows}
+    people |= {p for r in requests for p in (r.submitted_by, r.decided_by) if p is not None}
+    names = {row.id: row.name for row in conn.execute(Q_NAMES, {"people": sorted(people)})}
+    projects = {
+        row.id: row
+        for row in conn.execute(
+            Q_PROJECTS_OF, {"projects": sorted({r.project_id for r in requests})}
         )
-    ):
+    }
+    deciders: dict[int, list[str]] = defaultdict(list)
+    for rid, pid in decider_rows:
         deciders[rid].append(names.get(pid, str(pid)))
     votes: dict[int, list[VoteView]] = defaultdict(list)
-    for v in conn.execute(select(Vote).where(Vote.request_id.in_(ids)).order_by(Vote.id)):
+    for v in vote_rows:
         votes[v.request_id].append(
             VoteView(
                 names.get(v.voter_id, "?"), v.outcome, v.comment, v.channel, v.cast_at, v.voter_id
@@ -147,22 +170,16 @@ def _request_views(
         )
     views = []
     for r in requests:
-        p = conn.execute(
-            select(Project.name, Project.workflow_name, Project.workflow_version).where(
-                Project.id == r.project_id
-            )
-        ).one()
+        p = projects[r.project_id]
         definition = workflows.pinned(conn, p.workflow_name, p.workflow_version).definition
         gate = definition.gate(r.gate_id)
         assert gate is not None
-        received = set(
-            conn.execute(
-                select(ExternalEvent.kind).where(
-                    ExternalEvent.project_id == r.project_id,
-                    ExternalEvent.phase == r.from_phase,
-                )
+        awaiting: tuple[str, ...] = ()
+        if r.status == "open" and gate.requires_events:
+            received = conn.execute(
+                Q_RECEIVED, {"project": r.project_id, "phase": r.from_phase}
             ).scalars()
-        )
+            awaiting = events_still_awaited(gate, set(received))
         views.append(
             GateRequestView(
                 id=r.id,
@@ -177,7 +194,7 @@ def _request_views(
                 decider_role=r.decider_role,
                 deciders=tuple(sorted(deciders[r.id])),
                 votes=tuple(votes[r.id]),
-                awaiting_events=events_still_awaited(gate, received) if r.status == "open" else (),
+                awaiting_events=awaiting,
                 submitted_by=names.get(r.submitted_by, "?") if r.submitted_by else "system",
                 submitted_at=r.submitted_at,
                 outcome=r.outcome,
