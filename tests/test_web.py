@@ -208,3 +208,11 @@ def test_demo_command_serves_the_asker_portfolio(tmp_path: Path) -> None:
     assert "15 prosjekter" in page.text
     assert "Demo portfolio ready: 15 projects" in output
     assert f"phasegate is at http://127.0.0.1:{port}/" in output
+
+
+def test_pages_answer_head_without_a_body(demo: App, client: httpx.Client) -> None:
+    for path in ("/", "/board"):
+        response = client.head(path)
+
+        assert response.status_code == 200
+        assert response.content == b""

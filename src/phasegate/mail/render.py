@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import dates, lists, numbers
+from babel import Locale, dates, lists, numbers
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 DEFAULT_LOCALE = "nb"
 
 # Our locale names to Babel's. Anything else falls back to nb, the default language.
-BABEL_LOCALES = {"nb": "nb_NO", "en": "en_GB"}
+# Parsed once: Babel would otherwise parse the locale tag again for every date it writes.
+BABEL_LOCALES = {"nb": Locale.parse("nb_NO"), "en": Locale.parse("en_GB")}
 
 # Explicit patterns, so the output is exactly what Norwegian readers expect rather than
 # whatever CLDR's "long" format is this year.

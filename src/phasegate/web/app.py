@@ -58,7 +58,8 @@ def create_app(app: App) -> FastAPI:
         status = 404 if isinstance(exc, NotFound) else 409
         return JSONResponse({"error": exc.code, "message": exc.message}, status_code=status)
 
-    @web.get("/", response_class=HTMLResponse)
+    # HEAD too: link checkers and mail scanners ask for it, and it changes nothing.
+    @web.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
     def portfolio_page(request: Request, lang: Lang = None) -> HTMLResponse:
         locale = locale_of(lang)
         projects = engine.portfolio()
@@ -71,7 +72,7 @@ def create_app(app: App) -> FastAPI:
             {"t": texts(locale), "locale": locale, "groups": groups, "count": len(projects)},
         )
 
-    @web.get("/board", response_class=HTMLResponse)
+    @web.api_route("/board", methods=["GET", "HEAD"], response_class=HTMLResponse)
     def board_page(request: Request, lang: Lang = None) -> HTMLResponse:
         locale = locale_of(lang)
         return templates.TemplateResponse(

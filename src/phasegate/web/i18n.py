@@ -30,6 +30,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "Ingen e-posttjener er satt opp, så e-posten blir liggende her. Lenkene virker: "
             "åpne en e-post og trykk på en beslutningslenke."
         ),
+        "mailbox_intro_smtp": (
+            "E-posten sendes også til e-posttjeneren; her ser du hva som er skrevet og sendt."
+        ),
         "mailbox_empty": "Ingen e-post ennå. Send inn en beslutningsforespørsel, så kommer den.",
         "mail_created": "Skrevet",
         "mail_to": "Til",
@@ -163,6 +166,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "mailbox_intro": (
             "No mail server is configured, so email stays here. The links work: open an "
             "email and press a decision link."
+        ),
+        "mailbox_intro_smtp": (
+            "Email is also sent to the mail server; here you see what was written and sent."
         ),
         "mailbox_empty": "No email yet. Submit a gate request and it will appear.",
         "mail_created": "Written",

@@ -21,13 +21,30 @@ from phasegate.mail.outbox import OutboxEntry, get_message, list_messages
 from phasegate.web.i18n import texts
 
 URL = re.compile(r"https?://[^\s<>\"')]+")
+# A sentence's full stop or comma after an address is not part of it.
+TRAILING = ".,;:!?"
 Lang = Annotated[str | None, Query(pattern="^(nb|en)$")]
+# The pages answer HEAD as well as GET, as every page should.
+READ = ["GET", "HEAD"]
 
 
 def linkify(text: str) -> Markup:
-    """Escape a plain-text email and make its addresses clickable."""
-    escaped = html.escape(text)
-    return Markup(URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped))  # noqa: S704 - escaped above
+    """Escape a plain-text email and make its addresses clickable.
+
+    Addresses are found in the raw text, then every piece is escaped: found in escaped
+    text, an address next to a quote or an angle bracket would swallow its entity
+    (``&quot;``, ``&gt;``) into the link.
+    """
+    pieces: list[str] = []
+    done = 0
+    for found in URL.finditer(text):
+        url = found.group(0).rstrip(TRAILING)
+        pieces.append(html.escape(text[done : found.start()]))
+        shown = html.escape(url)
+        pieces.append(f'<a href="{shown}">{shown}</a>')
+        done = found.start() + len(url)
+    pieces.append(html.escape(text[done:]))
+    return Markup("".join(pieces))  # noqa: S704 - every piece is escaped above
 
 
 def mailbox_routes(app: App, templates: Jinja2Templates) -> APIRouter:
@@ -39,7 +56,7 @@ def mailbox_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         with app.engine.reading() as conn:
             return get_message(conn, message)
 
-    @router.get("", response_class=HTMLResponse)
+    @router.api_route("", methods=READ, response_class=HTMLResponse)
     def mailbox(request: Request, lang: Lang = None) -> HTMLResponse:
         locale = lang or default_locale
         with app.engine.reading() as conn:
@@ -47,10 +64,15 @@ def mailbox_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         return templates.TemplateResponse(
             request,
             "mailbox.html",
-            {"t": texts(locale), "locale": locale, "messages": messages},
+            {
+                "t": texts(locale),
+                "locale": locale,
+                "messages": messages,
+                "smtp": app.settings.smtp_url is not None,
+            },
         )
 
-    @router.get("/{message}", response_class=HTMLResponse)
+    @router.api_route("/{message}", methods=READ, response_class=HTMLResponse)
     def message_page(request: Request, message: int, lang: Lang = None) -> HTMLResponse:
         locale = lang or default_locale
         return templates.TemplateResponse(
@@ -59,7 +81,7 @@ def mailbox_routes(app: App, templates: Jinja2Templates) -> APIRouter:
             {"t": texts(locale), "locale": locale, "m": find(message)},
         )
 
-    @router.get("/{message}/html", response_class=HTMLResponse)
+    @router.api_route("/{message}/html", methods=READ, response_class=HTMLResponse)
     def message_html(message: int) -> HTMLResponse:
         body = find(message).body_html
         # Shown in a frame on the message page: links open in the whole window.
