@@ -313,11 +313,9 @@ class LinkPages:
         voice: Voice,
         comment: str,
     ) -> Response:
-        # The engine asks for a comment before it notices a second vote: look first.
+        # The engine checks the request, the decider and an earlier vote before it asks for
+        # a comment, so only the comment is missing here.
         view = self.engine.gate_request(link.request)
-        refusal = self.refusal_for(person, view, voice)
-        if refusal is not None:
-            return self.refused(request, voice, refusal)
         error = voice.t["link_comment_missing"]
         return self.form(request, token, link, person, view, voice, comment=comment, error=error)
 
