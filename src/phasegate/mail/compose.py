@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 
 from phasegate.domain import events as ev
 from phasegate.domain.model import Gate, Outcome, WorkflowDefinition
@@ -76,11 +76,14 @@ class MailComposer:
     def decision_requested(self, event: ev.GateRequested, uow: UnitOfWork) -> None:
         """Each decider gets their own email with their own links, one per outcome."""
         request = queries.gate_request(uow.conn, uow.workflows, event.request)
-        definition, gate = self._gate(uow, event.project, event.gate)
+        project, definition, gate = self._subject(uow, event.project, event.gate)
         for person in self._people(uow, event.deciders):
             context = {
                 "recipient": {"name": person.name},
-                "project": self._project(uow, event.project, definition, person.language),
+                "project": {
+                    "name": project.name,
+                    "phase": definition.label_of(project.phase).get(person.language),
+                },
                 "gate": {
                     "id": gate.id,
                     "label": gate.label.get(person.language),
@@ -102,7 +105,8 @@ class MailComposer:
         request = queries.gate_request(uow.conn, uow.workflows, event.request)
         if request.status != "open" or request.decider_role != "board":
             return  # decided by this vote: the decision email says it all
-        _, gate = self._gate(uow, event.project, event.gate)
+        _, _, gate = self._subject(uow, event.project, event.gate)
+        voter = uow.name_of(event.voter)
         voted = {int(p) for p in uow.conn.execute(Q_VOTERS, {"request": event.request}).scalars()}
         deciders = self._people(
             uow, uow.conn.execute(Q_DECIDERS, {"request": event.request}).scalars()
@@ -115,7 +119,7 @@ class MailComposer:
                 "recipient": {"name": person.name},
                 "project": {"name": request.project},
                 "gate": {"id": gate.id, "label": gate.label.get(person.language)},
-                "voter": uow.name_of(event.voter),
+                "voter": voter,
                 "outcome": event.outcome,
                 "comment": event.comment,
                 "cast_at": uow.now,
@@ -134,9 +138,8 @@ class MailComposer:
     def decision_made(self, event: ev.GateDecided, uow: UnitOfWork) -> None:
         """The project manager and the owner hear the decision and what it means."""
         request = queries.gate_request(uow.conn, uow.workflows, event.request)
-        project = uow.one(Q_PROJECT, project=event.project)
-        assert project is not None
-        definition, gate = self._gate(uow, event.project, event.gate)
+        project, definition, gate = self._subject(uow, event.project, event.gate)
+        decided_by = uow.name_of(event.decided_by)
         wanted = [p for p in (project.leader_id, project.owner_id) if p is not None]
         for person in self._people(uow, wanted):
             context = {
@@ -144,7 +147,7 @@ class MailComposer:
                 "project": {"name": project.name},
                 "gate": {"id": gate.id, "label": gate.label.get(person.language)},
                 "outcome": event.outcome,
-                "decided_by": uow.name_of(event.decided_by),
+                "decided_by": decided_by,
                 "decided_at": uow.now,
                 "phase_before": definition.label_of(request.from_phase).get(person.language),
                 "phase_after": definition.label_of(project.phase).get(person.language),
@@ -201,20 +204,16 @@ class MailComposer:
             (Recipient(r.id, r.name, r.email, r.language) for r in rows), key=lambda p: p.id
         )
 
-    def _gate(self, uow: UnitOfWork, project: int, gate_id: str) -> tuple[WorkflowDefinition, Gate]:
+    def _subject(
+        self, uow: UnitOfWork, project: int, gate_id: str
+    ) -> tuple[Row[Any], WorkflowDefinition, Gate]:
+        """The project as it is now, the workflow version it runs on, and the gate."""
         row = uow.one(Q_PROJECT, project=project)
         assert row is not None
         definition = uow.workflows.pinned(uow.conn, row.workflow_name, row.workflow_version)
         gate = definition.definition.gate(gate_id)
         assert gate is not None
-        return definition.definition, gate
-
-    def _project(
-        self, uow: UnitOfWork, project: int, definition: WorkflowDefinition, locale: str
-    ) -> dict[str, str]:
-        row = uow.one(Q_PROJECT, project=project)
-        assert row is not None
-        return {"name": row.name, "phase": definition.label_of(row.phase).get(locale)}
+        return row, definition.definition, gate
 
 
 def _checklist(gate: Gate, request: GateRequestView, locale: str) -> list[dict[str, str]]:
