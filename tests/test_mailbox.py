@@ -383,3 +383,17 @@ def test_looking_at_the_mailbox_changes_nothing(
     assert after == before
     assert [m.status for m in after] == ["pending"] * 3
     assert engine.audit_trail() == trail
+
+
+def test_an_unknown_message_gets_a_page_in_a_browser_and_json_otherwise(
+    app: App, cast: Cast
+) -> None:
+    with serve(app) as url, httpx.Client(base_url=url, timeout=10) as http:
+        page = http.get("/dev/mailbox/999999", headers={"accept": "text/html"})
+        data = http.get("/dev/mailbox/999999", headers={"accept": "application/json"})
+
+    assert page.status_code == data.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Det gikk ikke" in page.text
+    assert "999999" in page.text
+    assert data.json()["error"] == "outbox_message_not_found"

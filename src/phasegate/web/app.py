@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from phasegate.bootstrap import App
@@ -51,11 +51,20 @@ def create_app(app: App) -> FastAPI:
     templates.env.globals["mailbox"] = app.settings.dev_mailbox_enabled
 
     def locale_of(lang: str | None) -> str:
-        return lang or default_locale
+        return lang if lang in ("nb", "en") else default_locale
 
     @web.exception_handler(PhasegateError)
-    async def _domain_error(_request: Request, exc: PhasegateError) -> JSONResponse:
+    async def _domain_error(request: Request, exc: PhasegateError) -> Response:
+        """The domain's message, as a page for a browser and as JSON for everyone else."""
         status = 404 if isinstance(exc, NotFound) else 409
+        if "text/html" in request.headers.get("accept", ""):
+            locale = locale_of(request.query_params.get("lang"))
+            return templates.TemplateResponse(
+                request,
+                "error.html",
+                {"t": texts(locale), "locale": locale, "message": exc.message},
+                status_code=status,
+            )
         return JSONResponse({"error": exc.code, "message": exc.message}, status_code=status)
 
     # HEAD too: link checkers and mail scanners ask for it, and it changes nothing.

@@ -25,6 +25,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "none_pending": "Ingen ventende beslutninger.",
         "submitted": "Sendt inn",
         "votes": "Stemmer",
+        "error_title": "Det gikk ikke",
         "mailbox": "Utviklingspostkasse",
         "mailbox_intro": (
             "Ingen e-posttjener er satt opp, så e-posten blir liggende her. Lenkene virker: "
@@ -162,6 +163,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "none_pending": "No pending decisions.",
         "submitted": "Submitted",
         "votes": "Votes",
+        "error_title": "That did not work",
         "mailbox": "Development mailbox",
         "mailbox_intro": (
             "No mail server is configured, so email stays here. The links work: open an "
