@@ -73,9 +73,10 @@ class Settings(BaseSettings):
     link_ttl_days: int = Field(default=14, ge=1)
     old_secret_keys: SecretStr | None = None  # comma-separated; accepted while rotating
 
-    @field_validator("smtp_url", "old_secret_keys", mode="before")
+    @field_validator("secret_key", "smtp_url", "old_secret_keys", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
+        # docker compose passes an unset ${PHASEGATE_SECRET_KEY} through as "".
         if isinstance(value, str) and not value.strip():
             return None
         return value
@@ -85,14 +86,6 @@ class Settings(BaseSettings):
     def _smtp_scheme(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().startswith(("smtp://", "smtps://")):
             raise ValueError("must start with smtp:// (STARTTLS when offered) or smtps://")
-        return value
-
-    @field_validator("secret_key", mode="before")
-    @classmethod
-    def _blank_secret_is_no_secret(cls, value: object) -> object:
-        # docker compose passes an unset ${PHASEGATE_SECRET_KEY} through as "".
-        if isinstance(value, str) and not value.strip():
-            return None
         return value
 
     @field_validator("timezone")

@@ -14,6 +14,7 @@ past that lock fails instead of applying twice.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -290,20 +291,14 @@ def refuse_closed(uow: UnitOfWork, request: RequestState) -> None:
         )
 
 
+@dataclass(frozen=True)
 class Decision:
     """What :func:`decide_if_ready` did: decided (outcome, new phase) or what it awaits."""
 
-    def __init__(
-        self,
-        outcome: str | None = None,
-        phase: str | None = None,
-        status: str | None = None,
-        awaiting: tuple[str, ...] = (),
-    ) -> None:
-        self.outcome = outcome
-        self.phase = phase
-        self.status = status
-        self.awaiting = awaiting
+    outcome: str | None = None
+    phase: str | None = None
+    status: str | None = None
+    awaiting: tuple[str, ...] = ()
 
 
 def decide_if_ready(

@@ -159,8 +159,10 @@ def _request_views(
         )
     }
     deciders: dict[int, list[str]] = defaultdict(list)
+    decider_ids: dict[int, list[int]] = defaultdict(list)
     for rid, pid in decider_rows:
         deciders[rid].append(names.get(pid, str(pid)))
+        decider_ids[rid].append(pid)
     votes: dict[int, list[VoteView]] = defaultdict(list)
     for v in vote_rows:
         votes[v.request_id].append(
@@ -203,6 +205,7 @@ def _request_views(
                 checklist=dict(r.checklist),
                 documents=list(r.documents.get("links", [])),
                 closed_reason=r.closed_reason,
+                decider_ids=tuple(sorted(decider_ids[r.id])),
             )
         )
     return views

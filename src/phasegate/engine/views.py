@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from phasegate.domain.model import Label
+from phasegate.domain.model import Gate, Label
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ class GateRequestView:
     checklist: dict[str, Any] | None = None
     documents: list[dict[str, str]] | None = None
     closed_reason: str | None = None  # why it was withdrawn
+    decider_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,3 +93,55 @@ class AuditEntry:
     actor_id: int | None
     project_id: int | None
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    """One answered checklist item as people read it: the item's text, the answer, why."""
+
+    text: str
+    answer: str  # done | not_relevant | still_open
+    comment: str
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    label: str  # what the gate asked for, in the reader's language
+    title: str  # what the project manager called it, if anything
+    url: str
+
+    @property
+    def is_web(self) -> bool:
+        return self.url.startswith(("https://", "http://"))
+
+
+def checklist_lines(request: GateRequestView, gate: Gate, locale: str) -> list[ChecklistLine]:
+    """The request's answers in the workflow's order, with the item texts in ``locale``."""
+    answers: dict[str, Any] = request.checklist or {}
+    order = [item.id for item in gate.checklist]
+    lines = []
+    for item_id in order + sorted(set(answers) - set(order)):
+        if item_id not in answers:
+            continue
+        item = gate.item(item_id)
+        lines.append(
+            ChecklistLine(
+                item.text.get(locale) if item else item_id,
+                str(answers[item_id].get("answer", "")),
+                str(answers[item_id].get("comment") or ""),
+            )
+        )
+    return lines
+
+
+def document_lines(request: GateRequestView, gate: Gate, locale: str) -> list[DocumentLine]:
+    """The linked documents, each with the label of the requirement it meets."""
+    labels = {doc.id: doc.label.get(locale) for doc in gate.documents}
+    return [
+        DocumentLine(
+            labels.get(doc.get("requirement", ""), doc.get("requirement", "")),
+            doc.get("title", ""),
+            doc.get("url", ""),
+        )
+        for doc in request.documents or []
+    ]

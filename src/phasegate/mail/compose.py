@@ -20,7 +20,7 @@ from phasegate.domain import events as ev
 from phasegate.domain.model import Gate, Outcome, WorkflowDefinition
 from phasegate.engine import queries
 from phasegate.engine.unit import UnitOfWork
-from phasegate.engine.views import GateRequestView
+from phasegate.engine.views import checklist_lines, document_lines
 from phasegate.links import LinkSigner, vote_url
 from phasegate.mail.outbox import enqueue
 from phasegate.mail.render import Notifications
@@ -93,8 +93,14 @@ class MailComposer:
                 "submitted_at": request.submitted_at,
                 "policy": request.policy,
                 "deciders": list(request.deciders),
-                "checklist": _checklist(gate, request, person.language),
-                "documents": _documents(gate, request, person.language),
+                "checklist": [
+                    {"text": line.text, "answer": line.answer, "comment": line.comment}
+                    for line in checklist_lines(request, gate, person.language)
+                ],
+                "documents": [
+                    {"label": doc.title or doc.label, "url": doc.url}
+                    for doc in document_lines(request, gate, person.language)
+                ],
                 "links": self._links(event.request, person.id, uow.now),
                 "expires_at": uow.now + self.link_ttl,
             }
@@ -214,26 +220,3 @@ class MailComposer:
         gate = definition.definition.gate(gate_id)
         assert gate is not None
         return row, definition.definition, gate
-
-
-def _checklist(gate: Gate, request: GateRequestView, locale: str) -> list[dict[str, str]]:
-    answers = request.checklist or {}
-    return [
-        {
-            "text": item.text.get(locale),
-            "answer": answers.get(item.id, {}).get("answer", "still_open"),
-            "comment": answers.get(item.id, {}).get("comment", ""),
-        }
-        for item in gate.checklist
-    ]
-
-
-def _documents(gate: Gate, request: GateRequestView, locale: str) -> list[dict[str, str]]:
-    labels = {doc.id: doc.label.get(locale) for doc in gate.documents}
-    return [
-        {
-            "label": link.get("title") or labels.get(link["requirement"], link["requirement"]),
-            "url": link["url"],
-        }
-        for link in request.documents or []
-    ]

@@ -29,7 +29,13 @@ from fastapi.templating import Jinja2Templates
 from phasegate.bootstrap import App
 from phasegate.domain.model import WorkflowDefinition
 from phasegate.engine.service import Clock, Engine
-from phasegate.engine.views import GateRequestView, PersonView, VoteResult
+from phasegate.engine.views import (
+    GateRequestView,
+    PersonView,
+    VoteResult,
+    checklist_lines,
+    document_lines,
+)
 from phasegate.errors import (
     AlreadyDecided,
     AlreadyVoted,
@@ -203,9 +209,9 @@ class LinkPages:
             message = t["link_withdrawn"].format(gate=view.gate, project=view.project)
             reason = f"{t['link_reason']}: {view.closed_reason}" if view.closed_reason else ""
             return Refusal(410, t["link_withdrawn_title"], f"{message} {nothing}", reason)
-        if any(r.id == view.id for r in self.engine.pending_decisions(person.id)):
-            return None
         mine = [v for v in view.votes if v.voter_id == person.id]
+        if person.id in view.decider_ids and not mine:
+            return None  # an open request this person decides and has not voted on
         if mine:
             message = t["link_voted"].format(
                 outcome=voice.outcome(mine[-1].outcome), when=voice.when(mine[-1].cast_at)
@@ -279,13 +285,18 @@ class LinkPages:
         if not COOKIE_VALUE.match(cookie):
             cookie = secrets.token_urlsafe(32)
         definition = self.definition(view)
+        gate = definition.gate(view.gate)
+        assert gate is not None  # the request was made from this workflow version
         context = {
             "person": person,
             "view": view,
             "outcome": link.outcome,
             "to_phase": definition.label_of(view.to_phase).get(voice.locale),
-            "checklist": checklist_rows(view, definition, voice),
-            "documents": document_rows(view, definition, voice),
+            "checklist": [
+                (line.text, voice.t.get(f"link_answer_{line.answer}", line.answer), line.comment)
+                for line in checklist_lines(view, gate, voice.locale)
+            ],
+            "documents": document_lines(view, gate, voice.locale),
             "comment_needed": link.outcome in COMMENT_NEEDED,
             "comment": comment,
             "error": error,
@@ -379,43 +390,3 @@ class LinkPages:
         with self.engine.reading() as conn:
             pinned = self.engine.workflows.pinned(conn, project.workflow, project.workflow_version)
         return pinned.definition
-
-
-def checklist_rows(
-    view: GateRequestView, definition: WorkflowDefinition, voice: Voice
-) -> list[tuple[str, str, str]]:
-    """(item text, answer, comment) in the workflow's order."""
-    answers: dict[str, Any] = view.checklist or {}
-    gate = definition.gate(view.gate)
-    order = [item.id for item in gate.checklist] if gate else []
-    rows = []
-    for item_id in order + sorted(set(answers) - set(order)):
-        if item_id not in answers:
-            continue
-        item = gate.item(item_id) if gate else None
-        answer = str(answers[item_id].get("answer", ""))
-        rows.append(
-            (
-                item.text.get(voice.locale) if item else item_id,
-                voice.t.get(f"link_answer_{answer}", answer),
-                str(answers[item_id].get("comment") or ""),
-            )
-        )
-    return rows
-
-
-def document_rows(
-    view: GateRequestView, definition: WorkflowDefinition, voice: Voice
-) -> list[dict[str, str | bool]]:
-    """Each attached document with its requirement's label; only web addresses are links."""
-    gate = definition.gate(view.gate)
-    labels = {d.id: d.label.get(voice.locale) for d in gate.documents} if gate else {}
-    return [
-        {
-            "label": labels.get(doc.get("requirement", ""), doc.get("requirement", "")),
-            "title": doc.get("title", ""),
-            "url": doc.get("url", ""),
-            "is_web": doc.get("url", "").startswith(("https://", "http://")),
-        }
-        for doc in view.documents or []
-    ]
