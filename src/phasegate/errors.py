@@ -51,10 +51,10 @@ class WorkflowInvalid(WorkflowError):
 
     code = "workflow_invalid"
 
-    def __init__(self, problems: Sequence[object]) -> None:
+    def __init__(self, problems: Sequence[object], what: str = "workflow file") -> None:
         self.problems = list(problems)
         lines = "\n".join(f"  {p}" for p in self.problems)
-        super().__init__(f"The workflow file has {len(self.problems)} problem(s):\n{lines}")
+        super().__init__(f"The {what} has {len(self.problems)} problem(s):\n{lines}")
 
 
 class WorkflowNotFound(WorkflowError):
@@ -168,6 +168,28 @@ class DuplicateName(RuleViolation):
     """Something with that name already exists."""
 
     code = "duplicate"
+
+
+class ReportInvalid(RuleViolation):
+    """The report is not filled in correctly. Correct the fields named and try again."""
+
+    code = "report_invalid"
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("The report cannot be saved like this: " + "; ".join(self.problems) + ".")
+
+
+class ReportLocked(RuleViolation):
+    """The status report is published and locked. Start a new report to change anything."""
+
+    code = "report_locked"
+
+
+class NoReportRequested(RuleViolation):
+    """No status report is requested from this project now; the request was closed."""
+
+    code = "no_report_requested"
 
 
 class ConcurrentUpdate(PhasegateError):
