@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,14 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "still_open": "Gjenstår",
         },
         "policy": {"one": "ett medlem", "majority": "flertall", "all": "alle"},
+        "deadline_kind": {
+            "gate_decision": "Stemme i porteføljestyret",
+            "owner_decision": "Beslutning som prosjekteier",
+            "status_report": "Statusrapport",
+            "benefit_report": "Gevinstrapport",
+            "deadline": "Frist i årshjulet",
+        },
+        "report_kind": {"status": "statusrapport", "benefit": "gevinstrapport"},
     },
     "en": {
         "outcome": {
@@ -80,8 +88,19 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "still_open": "Still open",
         },
         "policy": {"one": "any one member", "majority": "a majority", "all": "all members"},
+        "deadline_kind": {
+            "gate_decision": "Board vote",
+            "owner_decision": "Owner decision",
+            "status_report": "Status report",
+            "benefit_report": "Benefit report",
+            "deadline": "Deadline in the annual cycle",
+        },
+        "report_kind": {"status": "status report", "benefit": "benefit report"},
     },
 }
+
+# "1 virkedag", "3 virkedager": the singular and the plural of a count of working days.
+WORKING_DAYS = {"nb": ("virkedag", "virkedager"), "en": ("working day", "working days")}
 
 PARTS = ("subject", "txt", "html")
 
@@ -109,10 +128,17 @@ def _local(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(zone)
 
 
-def format_date(moment: datetime, locale: str, zone: ZoneInfo) -> str:
-    """The day ``moment`` falls on in ``zone``: "17. mai 2026" (nb), "17 May 2026" (en)."""
+def format_date(moment: datetime | date, locale: str, zone: ZoneInfo) -> str:
+    """The day ``moment`` falls on in ``zone``: "17. mai 2026" (nb), "17 May 2026" (en).
+
+    A plain date is a local day already (a digest's day, say) and is written as it is.
+    """
     key = locale_of(locale)
-    day = _local(moment, zone).date()
+    if isinstance(moment, datetime) or not isinstance(moment, date):
+        # Through _local, which refuses a naive time and lets an undefined variable fail.
+        day = _local(moment, zone).date()
+    else:
+        day = moment
     return dates.format_date(day, DATE_PATTERNS[key], locale=BABEL_LOCALES[key])
 
 
@@ -138,6 +164,12 @@ def format_money(amount: int | float | Decimal, locale: str) -> str:
 def format_number(value: int | float, locale: str) -> str:
     """A number with the locale's grouping and decimal mark: "1 234 567,5" (nb)."""
     return numbers.format_decimal(value, locale=BABEL_LOCALES[locale_of(locale)])
+
+
+def format_working_days(count: int, locale: str) -> str:
+    """A count of working days: "1 virkedag", "3 virkedager" (nb); "3 working days" (en)."""
+    one, many = WORKING_DAYS[locale_of(locale)]
+    return f"{count} {one if count == 1 else many}"
 
 
 def _words(locale: str, kind: str) -> Callable[[str], str]:
@@ -201,6 +233,9 @@ class Notifications:
             action=_words(locale, "action"),
             answer=_words(locale, "answer"),
             policy=_words(locale, "policy"),
+            deadline_kind=_words(locale, "deadline_kind"),
+            report_kind=_words(locale, "report_kind"),
+            working_days=lambda count: format_working_days(count, locale),
         )
         return environment
 
