@@ -36,6 +36,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "PHASEGATE_WORKFLOWS_DIR": str(WORKFLOWS),
         "PHASEGATE_SECRET_KEY": TEST_SECRET,
         "PHASEGATE_ENV": "test",
+        "PHASEGATE_SCHEDULER_IN_WEB": "false",  # tests run ticks themselves
     }
     values.update({f"PHASEGATE_{k.upper()}": str(v) for k, v in overrides.items()})
     return Settings.load(values)

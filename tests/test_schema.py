@@ -44,6 +44,12 @@ TABLES = {
     "external_events",
     "events",
     "outbox_messages",
+    "wheel_occurrences",
+    "deadlines",
+    "reminders",
+    "digests",
+    "report_requests",
+    "status_reports",
 }
 
 

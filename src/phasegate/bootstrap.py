@@ -2,24 +2,45 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine as Database
 
+from phasegate.cycle.deadlines import DeadlineKeeper
+from phasegate.cycle.mail import CycleMail
+from phasegate.cycle.plans import Cycle
+from phasegate.cycle.tick import Ticker
+from phasegate.domain.wheel import Wheel
 from phasegate.engine.handlers import build_handlers
 from phasegate.engine.service import Clock, Engine
+from phasegate.errors import WorkflowError
 from phasegate.links import LinkSigner
 from phasegate.mail.compose import MailComposer
 from phasegate.mail.render import Notifications
 from phasegate.settings import Settings
 from phasegate.storage.database import connect, ensure_schema_current
 from phasegate.workflow.catalog import WorkflowCatalog
+from phasegate.workflow.wheel_loader import load_wheel
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def clock_for(settings: Settings) -> Clock:
+    """The system clock, or the simulated one a drill configured (PHASEGATE_CLOCK_START)."""
+    start, speed = settings.clock_start, settings.clock_speed
+    if start is None:
+        return system_clock
+    began = time.monotonic()
+
+    def simulated() -> datetime:
+        return (start + timedelta(seconds=(time.monotonic() - began) * speed)).astimezone(UTC)
+
+    return simulated
 
 
 @dataclass(frozen=True)
@@ -31,16 +52,43 @@ class App:
     engine: Engine
     secret_key: str
     signer: LinkSigner
+    cycle: Cycle
+    ticker: Ticker
+
+    @property
+    def wheel(self) -> Wheel:
+        return self.cycle.wheel
+
+
+def known_phases(settings: Settings, workflows: WorkflowCatalog) -> list[str] | None:
+    """Every phase of the workflows in the directory, which the wheel's cycles may name.
+
+    A workflow file that does not load contributes nothing here; it fails on its own
+    when a project uses it. None when no workflow loads, so the wheel is not held up.
+    """
+    wheel = settings.wheel_file.resolve()
+    found = (p.stem for p in settings.workflows_dir.glob("*.yaml") if p.resolve() != wheel)
+    names = [settings.default_workflow, *sorted(found)]
+    phases: dict[str, None] = {}
+    for name in dict.fromkeys(names):
+        try:
+            definition = workflows.current(name)
+        except WorkflowError:
+            continue
+        phases.update(dict.fromkeys(p.id for p in definition.phases))
+    return list(phases) or None
 
 
 def build(
     settings: Settings,
     *,
-    clock: Clock = system_clock,
+    clock: Clock | None = None,
     check_schema: bool = True,
     pool_size: int = 5,
 ) -> App:
-    """Connect, check the schema is current, and wire the engine."""
+    """Read the wheel, connect, check the schema is current, and wire the engine."""
+    workflows = WorkflowCatalog(settings.workflows_dir)
+    cycle = Cycle(load_wheel(settings.wheel_file, known_phases=known_phases(settings, workflows)))
     database = connect(settings.database_url, pool_size=pool_size)
     if check_schema:
         try:
@@ -62,9 +110,10 @@ def build(
     )
     engine = Engine(
         database,
-        WorkflowCatalog(settings.workflows_dir),
-        clock,
-        build_handlers(mail),
+        workflows,
+        clock or clock_for(settings),
+        build_handlers(mail, DeadlineKeeper(cycle)),
         default_workflow=settings.default_workflow,
     )
-    return App(settings, database, engine, secret_key, signer)
+    ticker = Ticker(engine, cycle, CycleMail(mail, cycle))
+    return App(settings, database, engine, secret_key, signer, cycle, ticker)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from phasegate.cycle.cli import person_cli, scheduler, tick, wheel_cli
 from phasegate.errors import PhasegateError
 from phasegate.mail.cli import mail_cli
 from phasegate.settings import Locale, Settings
@@ -22,6 +23,10 @@ workflow_cli = typer.Typer(help="Workflow definition files.", no_args_is_help=Tr
 cli.add_typer(db_cli, name="db")
 cli.add_typer(workflow_cli, name="workflow")
 cli.add_typer(mail_cli, name="mail")
+cli.add_typer(wheel_cli, name="wheel")
+cli.add_typer(person_cli, name="person")
+cli.command("tick")(tick)
+cli.command("scheduler")(scheduler)
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]

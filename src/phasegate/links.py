@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from phasegate.errors import LinkExpired, LinkTampered
 
-__all__ = ["OUTCOMES", "LinkSigner", "VoteLink", "vote_url"]
+__all__ = ["OUTCOMES", "LinkSigner", "ReportLink", "VoteLink", "report_url", "vote_url"]
 
 OUTCOMES = ("approve", "rework", "hold", "stop")
 FORMAT = 1
@@ -31,6 +31,9 @@ FORMAT = 1
 _PAYLOAD = struct.Struct(">BQQBq16s")
 _SIGNATURE_BYTES = hashlib.sha256().digest_size
 _DOMAIN = b"phasegate vote link\x00"  # a vote-link MAC is never valid for another purpose
+# report request, person, expiry (µs since the epoch), nonce
+_REPORT_PAYLOAD = struct.Struct(">BQQq16s")
+_REPORT_DOMAIN = b"phasegate report link\x00"
 _MAX_TOKEN = 160  # a real token is 100 characters; refuse long junk before any work
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -43,6 +46,15 @@ class VoteLink:
     person: int
     outcome: str  # approve | rework | hold | stop
     expires_at: datetime  # aware, UTC
+
+
+@dataclass(frozen=True)
+class ReportLink:
+    """What a genuine report link says: this person may fill in this report request."""
+
+    request: int  # a report request (rapporteringsforespørsel)
+    person: int
+    expires_at: datetime
 
 
 class LinkSigner:
@@ -83,9 +95,39 @@ class LinkSigner:
             raise LinkExpired(expires_at, person=person)
         return VoteLink(request, person, OUTCOMES[outcome], expires_at)
 
+    def issue_report(self, request: int, person: int, now: datetime, ttl: timedelta) -> str:
+        """A token for ``person`` to open the form of report request ``request``.
+
+        A report link lives as long as ``ttl`` (the caller gives it enough to reach past
+        the deadline and its reminders); it is signed for reports only, so it can never
+        pass as a vote link, nor a vote link as a report link.
+        """
+        if request <= 0 or person <= 0:
+            raise ValueError("request and person are database ids, so positive")
+        expires = _micros(_aware(now) + ttl)
+        payload = _REPORT_PAYLOAD.pack(FORMAT, request, person, expires, secrets.token_bytes(16))
+        signature = self._sign(self._keys[0], payload, _REPORT_DOMAIN)
+        return f"{_encode(payload)}.{_encode(signature)}"
+
+    def verify_report(self, token: str, now: datetime) -> ReportLink:
+        """The report link the token stands for; raises LinkTampered or LinkExpired."""
+        payload, signature = _split(token, _REPORT_PAYLOAD.size)
+        if not any(
+            hmac.compare_digest(self._sign(k, payload, _REPORT_DOMAIN), signature)
+            for k in self._keys
+        ):
+            raise LinkTampered()
+        version, request, person, expires, _nonce = _REPORT_PAYLOAD.unpack(payload)
+        if version != FORMAT:
+            raise LinkTampered()
+        expires_at = _EPOCH + timedelta(microseconds=expires)
+        if _aware(now) >= expires_at:
+            raise LinkExpired(expires_at, person=person)
+        return ReportLink(request, person, expires_at)
+
     @staticmethod
-    def _sign(key: bytes, payload: bytes) -> bytes:
-        return hmac.new(key, _DOMAIN + payload, hashlib.sha256).digest()
+    def _sign(key: bytes, payload: bytes, domain: bytes = _DOMAIN) -> bytes:
+        return hmac.new(key, domain + payload, hashlib.sha256).digest()
 
 
 def vote_url(base_url: str, token: str) -> str:
@@ -93,12 +135,17 @@ def vote_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/decide/{token}"
 
 
-def _split(token: str) -> tuple[bytes, bytes]:
+def report_url(base_url: str, token: str) -> str:
+    """Where the person asked for a report opens its form (GET shows it, POST submits)."""
+    return f"{base_url.rstrip('/')}/report/{token}"
+
+
+def _split(token: str, size: int = _PAYLOAD.size) -> tuple[bytes, bytes]:
     if len(token) > _MAX_TOKEN or token.count(".") != 1:
         raise LinkTampered()
     payload_text, signature_text = token.split(".")
     payload, signature = _decode(payload_text), _decode(signature_text)
-    if len(payload) != _PAYLOAD.size or len(signature) != _SIGNATURE_BYTES:
+    if len(payload) != size or len(signature) != _SIGNATURE_BYTES:
         raise LinkTampered()
     return payload, signature
 

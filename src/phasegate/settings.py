@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,18 @@ class Settings(BaseSettings):
     mail_max_age_hours: int = Field(default=72, ge=1)
     dev_mailbox: bool | None = None  # None: on exactly when no SMTP is configured
 
+    # The annual cycle (årshjul): the wheel file, and the scheduler that works through it.
+    # `phasegate serve` runs the scheduler in-process unless PHASEGATE_SCHEDULER_IN_WEB is
+    # false (for when a separate `phasegate scheduler` runs).
+    wheel_file: Path = Field(default_factory=lambda: _default_workflows_dir() / "arshjul.yaml")
+    scheduler_in_web: bool = True
+    tick_seconds: int = Field(default=60, ge=1)
+    outbox_seconds: int = Field(default=15, ge=1)
+    # For drills and tests: a simulated clock that starts at CLOCK_START when the process
+    # starts and runs CLOCK_SPEED times faster than real time. Refused in production.
+    clock_start: datetime | None = None
+    clock_speed: float = Field(default=1.0, gt=0)
+
     # Approval links
     link_ttl_days: int = Field(default=14, ge=1)
     old_secret_keys: SecretStr | None = None  # comma-separated; accepted while rotating
@@ -115,10 +128,21 @@ class Settings(BaseSettings):
             raise ValueError("phasegate runs on sqlite:/// or postgresql+psycopg:// URLs")
         return value
 
+    @field_validator("clock_start")
+    @classmethod
+    def _aware_clock_start(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give the time zone too, e.g. 2027-03-01T07:00:00+01:00")
+        return value
+
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> Settings:
         if self.env is not Environment.PRODUCTION:
             return self
+        if self.clock_start is not None:
+            raise ValueError(
+                "PHASEGATE_CLOCK_START is for drills and tests; unset it in production"
+            )
         key = self.secret_key.get_secret_value() if self.secret_key else ""
         if len(key) < MIN_SECRET_LENGTH:
             raise ValueError(

@@ -42,6 +42,14 @@ class PersonRegistered(Event):
 
 
 @dataclass(frozen=True)
+class DigestChosen(Event):
+    """The person wants reminders in one daily digest (or, with False, one by one again)."""
+
+    person: int
+    digest: bool
+
+
+@dataclass(frozen=True)
 class RoleGranted(Event):
     person: int
     role: str
@@ -150,3 +158,46 @@ class ExternalEventRecorded(Event):
     event: str
     phase: str
     source: str
+
+
+@dataclass(frozen=True)
+class ReportRequested(Event):
+    """A reporting cycle asked the project for a status or benefit report."""
+
+    project: int
+    request: int
+    cycle: str  # the wheel occurrence, "<event id>/<YYYYMMDDTHHMM>"
+    report_kind: str  # status | benefit
+    person: int | None
+    due_at: str  # ISO 8601, UTC
+
+
+@dataclass(frozen=True)
+class ReportPublished(Event):
+    project: int
+    report: int
+    report_kind: str
+    requests: tuple[int, ...]  # the report requests it answered
+
+
+@dataclass(frozen=True)
+class ReportRequestCancelled(Event):
+    """The project left the phases the cycle asks, so the report is no longer owed."""
+
+    project: int
+    request: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class BoardAgendaSent(Event):
+    meeting: str  # the wheel occurrence
+    requests: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DeadlineEscalated(Event):
+    project: int | None
+    deadline: int
+    person: int
+    to_role: str

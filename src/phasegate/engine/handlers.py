@@ -15,10 +15,11 @@ from sqlalchemy import bindparam, select
 from phasegate.domain import events as ev
 from phasegate.engine.gates import decide_if_ready
 from phasegate.engine.lookups import lock_request
-from phasegate.engine.unit import HandlerTable, UnitOfWork
+from phasegate.engine.unit import Handler, HandlerTable, UnitOfWork
 from phasegate.storage.tables import GateRequest, Vote
 
 if TYPE_CHECKING:
+    from phasegate.cycle.deadlines import DeadlineKeeper
     from phasegate.mail.compose import MailComposer
 
 Q_OPEN_REQUEST_ID = select(GateRequest.id).where(
@@ -45,26 +46,43 @@ def decide_gates_waiting_for(event: ev.ExternalEventRecorded, uow: UnitOfWork) -
     decide_if_ready(uow, request, project, deciders, votes, decided_by=last_voter)
 
 
-def build_handlers(mail: MailComposer | None) -> HandlerTable:
+def build_handlers(
+    mail: MailComposer | None, deadlines: DeadlineKeeper | None = None
+) -> HandlerTable:
     """The one table of what happens after each event (besides the audit trail).
 
-    ``mail`` is None only where no email is wanted at all (some tests, benchmarks).
+    ``mail`` and ``deadlines`` are None only where no email or no annual cycle is wanted
+    (some tests, benchmarks). Deadlines come before mail, so an email can say when the
+    request is due.
     """
-    if mail is None:
+    if mail is None and deadlines is None:
         return {ev.ExternalEventRecorded: (decide_gates_waiting_for,)}
+    d, m = deadlines, mail
     return {
         ev.PersonRegistered: (),
         ev.RoleGranted: (),
+        ev.DigestChosen: (),
         ev.ProjectRegistered: (),
-        ev.PhaseEntered: (),
-        ev.GateRequested: (mail.decision_requested,),
-        ev.GateRequestWithdrawn: (),
-        ev.VoteCast: (mail.vote_recorded,),
+        ev.PhaseEntered: _only(d.phase_entered if d else None),
+        ev.GateRequested: _only(
+            d.gate_requested if d else None, m.decision_requested if m else None
+        ),
+        ev.GateRequestWithdrawn: _only(d.gate_withdrawn if d else None),
+        ev.VoteCast: _only(d.vote_cast if d else None, m.vote_recorded if m else None),
         ev.GateAwaitingEvents: (),
-        ev.GateDecided: (mail.decision_made,),
+        ev.GateDecided: _only(d.gate_decided if d else None, m.decision_made if m else None),
         ev.ProjectHeld: (),
         ev.ProjectResumed: (),
-        ev.ProjectStopped: (),
-        ev.ProjectCompleted: (),
+        ev.ProjectStopped: _only(d.project_ended if d else None),
+        ev.ProjectCompleted: _only(d.project_ended if d else None),
         ev.ExternalEventRecorded: (decide_gates_waiting_for,),
+        ev.ReportRequested: (),
+        ev.ReportPublished: _only(d.report_published if d else None),
+        ev.ReportRequestCancelled: (),
+        ev.BoardAgendaSent: (),
+        ev.DeadlineEscalated: (),
     }
+
+
+def _only(*handlers: Handler | None) -> tuple[Handler, ...]:
+    return tuple(h for h in handlers if h is not None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 
 from phasegate.domain import events as ev
 from phasegate.domain.model import ProjectStatus, WorkflowDefinition
@@ -46,6 +46,18 @@ def register_person(uow: UnitOfWork, name: str, email: str, language: str = "nb"
     )
     uow.emit(ev.PersonRegistered(person, name.strip(), email, language))
     return person
+
+
+W_DIGEST = update(Person).where(Person.id == bindparam("person")).values(digest=bindparam("on"))
+
+
+def set_digest(uow: UnitOfWork, person_id: int, digest: bool) -> None:
+    """A person chooses (for themselves; or the PMO for them) one daily digest of reminders."""
+    if uow.actor.person != person_id:
+        require_office(uow, "change someone else's email preferences")
+    require_people(uow, person_id)
+    uow.conn.execute(W_DIGEST, {"person": person_id, "on": digest})
+    uow.emit(ev.DigestChosen(person_id, digest))
 
 
 def grant_role(uow: UnitOfWork, person_id: int, role: str) -> None:

@@ -206,6 +206,8 @@ def _request_views(
                 documents=list(r.documents.get("links", [])),
                 closed_reason=r.closed_reason,
                 decider_ids=tuple(sorted(decider_ids[r.id])),
+                due_at=r.due_at,
+                meeting_key=r.meeting_key,
             )
         )
     return views

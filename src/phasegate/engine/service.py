@@ -17,8 +17,9 @@ from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from phasegate.domain.model import Channel, Outcome, WorkflowDefinition
+from phasegate.domain.reports import ReportContent, ReportKind
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
-from phasegate.engine import gates, projects, queries
+from phasegate.engine import gates, projects, queries, reports
 from phasegate.engine.unit import SYSTEM, HandlerTable, UnitOfWork, dispatch
 from phasegate.engine.views import (
     AuditEntry,
@@ -183,6 +184,59 @@ class Engine:
     def withdraw_gate_request(self, request: int, reason: str, *, actor: int | None) -> None:
         with self.unit(actor) as uow:
             gates.withdraw_gate_request(uow, request, reason)
+
+    def set_digest(self, person: int, digest: bool, *, actor: int | None) -> None:
+        """Choose one daily digest of reminders instead of separate emails (or go back)."""
+        with self.unit(actor) as uow:
+            projects.set_digest(uow, person, digest)
+
+    # --- status reports ---------------------------------------------------------------
+
+    def start_report(
+        self, project: int, kind: ReportKind | None = None, *, actor: int | None
+    ) -> int:
+        """The project's draft report: the open one, or a new one pre-filled from the last."""
+        with self.unit(actor) as uow:
+            return reports.start_report(uow, project, kind)
+
+    def save_report(
+        self,
+        report: int,
+        content: ReportContent,
+        *,
+        seen_version: int | None = None,
+        actor: int | None,
+    ) -> int:
+        with self.unit(actor) as uow:
+            return reports.save_report(uow, report, content, seen_version)
+
+    def publish_report(
+        self, report: int, *, seen_version: int | None = None, actor: int | None
+    ) -> list[int]:
+        with self.unit(actor) as uow:
+            return reports.publish_report(uow, report, seen_version)
+
+    def report(self, report: int) -> reports.ReportView:
+        with self.reading() as conn:
+            return reports.read_report(conn, report)
+
+    def report_request(self, request: int) -> reports.ReportRequestView:
+        with self.reading() as conn:
+            return reports.read_report_request(conn, request)
+
+    def draft_report(self, project: int) -> reports.ReportView | None:
+        """The project's draft if one is started; reading only (a GET must not write)."""
+        with self.reading() as conn:
+            return reports.draft_of(conn, project)
+
+    def prefilled_report(self, project: int) -> ReportContent:
+        """What a new draft of the project's report would start with."""
+        with self.reading() as conn:
+            return reports.prefilled(conn, project)
+
+    def project_reports(self, project: int) -> list[reports.ReportView]:
+        with self.reading() as conn:
+            return reports.project_reports(conn, project)
 
     # --- reading ----------------------------------------------------------------------
 

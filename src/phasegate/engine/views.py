@@ -70,6 +70,8 @@ class GateRequestView:
     documents: list[dict[str, str]] | None = None
     closed_reason: str | None = None  # why it was withdrawn
     decider_ids: tuple[int, ...] = ()
+    due_at: datetime | None = None  # the board meeting it is on, or the owner's deadline
+    meeting_key: str | None = None  # that meeting in the wheel, "<event id>/<YYYYMMDDTHHMM>"
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from phasegate.mail.outbox import enqueue
 from phasegate.mail.render import Notifications
 from phasegate.storage.tables import GateRequestDecider, Person, Project, Vote
 
-Q_PEOPLE = select(Person.id, Person.name, Person.email, Person.language).where(
+Q_PEOPLE = select(Person.id, Person.name, Person.email, Person.language, Person.digest).where(
     Person.id.in_(bindparam("people", expanding=True))
 )
 Q_PROJECT = select(
@@ -50,6 +50,7 @@ class Recipient:
     name: str
     email: str
     language: str
+    digest: bool = False  # wants reminders in one daily digest
 
 
 class MailComposer:
@@ -77,7 +78,7 @@ class MailComposer:
         """Each decider gets their own email with their own links, one per outcome."""
         request = queries.gate_request(uow.conn, uow.workflows, event.request)
         project, definition, gate = self._subject(uow, event.project, event.gate)
-        for person in self._people(uow, event.deciders):
+        for person in self.people(uow, event.deciders):
             context = {
                 "recipient": {"name": person.name},
                 "project": {
@@ -101,10 +102,10 @@ class MailComposer:
                     {"label": doc.title or doc.label, "url": doc.url}
                     for doc in document_lines(request, gate, person.language)
                 ],
-                "links": self._links(event.request, person.id, uow.now),
+                "links": self.vote_links(event.request, person.id, uow.now),
                 "expires_at": uow.now + self.link_ttl,
             }
-            self._send(uow, "decision_requested", person, event.project, context)
+            self.send(uow, "decision_requested", person, event.project, context)
 
     def vote_recorded(self, event: ev.VoteCast, uow: UnitOfWork) -> None:
         """The other deciders of a board gate hear who has voted, while it is still open."""
@@ -114,7 +115,7 @@ class MailComposer:
         _, _, gate = self._subject(uow, event.project, event.gate)
         voter = uow.name_of(event.voter)
         voted = {int(p) for p in uow.conn.execute(Q_VOTERS, {"request": event.request}).scalars()}
-        deciders = self._people(
+        deciders = self.people(
             uow, uow.conn.execute(Q_DECIDERS, {"request": event.request}).scalars()
         )
         waiting = [p.name for p in deciders if p.id not in voted]
@@ -137,9 +138,9 @@ class MailComposer:
                 "waiting_for": waiting,
                 "links": []
                 if person.id in voted
-                else self._links(event.request, person.id, uow.now),
+                else self.vote_links(event.request, person.id, uow.now),
             }
-            self._send(uow, "vote_recorded", person, event.project, context)
+            self.send(uow, "vote_recorded", person, event.project, context)
 
     def decision_made(self, event: ev.GateDecided, uow: UnitOfWork) -> None:
         """The project manager and the owner hear the decision and what it means."""
@@ -147,7 +148,7 @@ class MailComposer:
         project, definition, gate = self._subject(uow, event.project, event.gate)
         decided_by = uow.name_of(event.decided_by)
         wanted = [p for p in (project.leader_id, project.owner_id) if p is not None]
-        for person in self._people(uow, wanted):
+        for person in self.people(uow, wanted):
             context = {
                 "recipient": {"name": person.name},
                 "project": {"name": project.name},
@@ -168,20 +169,20 @@ class MailComposer:
                 ],
                 "project_url": f"{self.base_url}/",
             }
-            self._send(uow, "decision_made", person, event.project, context)
+            self.send(uow, "decision_made", person, event.project, context)
 
     # --- helpers --------------------------------------------------------------------
 
-    def _send(
+    def send(
         self,
         uow: UnitOfWork,
         kind: str,
         person: Recipient,
-        project: int,
+        project: int | None,
         context: dict[str, Any],
-    ) -> None:
+    ) -> str:
         email = self.notifications.render(kind, person.language, context)
-        enqueue(
+        return enqueue(
             uow.conn,
             kind=kind,
             recipient=person.email,
@@ -192,7 +193,7 @@ class MailComposer:
             domain=self.domain,
         )
 
-    def _links(self, request: int, person: int, now: datetime) -> list[dict[str, str]]:
+    def vote_links(self, request: int, person: int, now: datetime) -> list[dict[str, str]]:
         return [
             {
                 "outcome": outcome.value,
@@ -201,13 +202,14 @@ class MailComposer:
             for outcome in Outcome
         ]
 
-    def _people(self, uow: UnitOfWork, ids: Iterable[int]) -> list[Recipient]:
+    def people(self, uow: UnitOfWork, ids: Iterable[int]) -> list[Recipient]:
         wanted = sorted(set(ids))
         if not wanted:
             return []
         rows = uow.conn.execute(Q_PEOPLE, {"people": wanted}).all()
         return sorted(
-            (Recipient(r.id, r.name, r.email, r.language) for r in rows), key=lambda p: p.id
+            (Recipient(r.id, r.name, r.email, r.language, r.digest) for r in rows),
+            key=lambda p: p.id,
         )
 
     def _subject(

@@ -6,13 +6,15 @@ the two so they cannot drift apart.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -77,6 +79,8 @@ class Person(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     language: Mapped[str] = mapped_column(String(5), default="nb")
     created_at: Mapped[datetime]
+    # One daily digest (*daglig oppsummering*) instead of a separate email per reminder.
+    digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     __table_args__ = (CheckConstraint("language in ('nb', 'en')", name="language"),)
 
@@ -155,6 +159,9 @@ class GateRequest(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     decided_at: Mapped[datetime | None]
     closed_reason: Mapped[str | None] = mapped_column(Text)
+    # When it is due: the board meeting whose agenda it is on, or N working days for owners.
+    due_at: Mapped[datetime | None]
+    meeting_key: Mapped[str | None] = mapped_column(String(120))
 
     __table_args__ = (
         CheckConstraint("status in ('open', 'decided', 'withdrawn')", name="status"),
@@ -258,4 +265,160 @@ class OutboxMessage(Base):
     __table_args__ = (
         CheckConstraint("status in ('pending', 'sent', 'dead')", name="status"),
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+    )
+
+
+class WheelOccurrence(Base):
+    """One occurrence of a wheel event that phasegate has acted on (*årshjul*).
+
+    The row is written in the transaction that acts on the occurrence (sends the board
+    agenda, asks the projects for reports, starts a deadline's reminders). Its unique key
+    is what lets two schedulers race for it and only one win.
+    """
+
+    __tablename__ = "wheel_occurrences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)  # "<event id>/<YYYYMMDDTHHMM>"
+    event_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(30))
+    occurs_at: Mapped[datetime]
+    opened_at: Mapped[datetime]
+
+
+class Deadline(Base):
+    """Something a person owes by a time (*frist*), with the state of its reminders.
+
+    ``next_reminder_at`` is when the scheduler should look at it again (NULL: never); the
+    scheduler reads only rows that are due, so its cost follows the due rows, not the
+    portfolio. ``version`` guards the reminder state against two schedulers.
+    """
+
+    __tablename__ = "deadlines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(150))  # what is owed: "gate_request:12", …
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))  # in the person's language
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    fixed_done: Mapped[int] = mapped_column(default=0)
+    overdue_sent: Mapped[int] = mapped_column(default=0)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_reminded_on: Mapped[date | None] = mapped_column(Date)
+    next_reminder_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __table_args__ = (
+        UniqueConstraint("subject", "person_id"),
+        CheckConstraint("status in ('open', 'done', 'cancelled')", name="status"),
+        Index("ix_deadlines_next_reminder", "status", "next_reminder_at"),
+    )
+
+
+class Reminder(Base):
+    """A reminder, escalation or notice that went out (or into a digest) for a deadline.
+
+    Unique per deadline, slot and recipient: a reminder is recorded once, whatever number
+    of schedulers run.
+    """
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id"))
+    slot: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(20))  # reminder | escalation | escalated
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+    message_id: Mapped[str | None] = mapped_column(String(200))  # None while in a digest
+    digest_day: Mapped[date | None] = mapped_column(Date)
+    context: Mapped[dict[str, Any]]  # what the digest needs to list it
+
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "slot", "recipient_id"),
+        CheckConstraint("kind in ('reminder', 'escalation', 'escalated')", name="kind"),
+        Index(
+            "ix_reminders_waiting_for_digest",
+            "recipient_id",
+            sqlite_where=text("message_id IS NULL"),
+            postgresql_where=text("message_id IS NULL"),
+        ),
+    )
+
+
+class Digest(Base):
+    """One person's daily digest: at most one per person and day."""
+
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    day: Mapped[date] = mapped_column(Date)
+    message_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("person_id", "day"),)
+
+
+class ReportRequest(Base):
+    """A reporting cycle asking one project for a report (*rapporteringsforespørsel*)."""
+
+    __tablename__ = "report_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    occurrence_key: Mapped[str] = mapped_column(String(120))
+    cycle_label: Mapped[dict[str, Any]]  # {"nb": …, "en": …}
+    kind: Mapped[str] = mapped_column(String(10))  # status | benefit
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # who is asked
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    requested_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("status_reports.id"))
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "occurrence_key"),
+        CheckConstraint("kind in ('status', 'benefit')", name="kind"),
+        CheckConstraint("status in ('open', 'done', 'cancelled')", name="status"),
+    )
+
+
+class StatusReport(Base):
+    """A status report (*statusrapport*) or benefit report: a draft until published, then locked."""
+
+    __tablename__ = "status_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    ratings: Mapped[dict[str, Any]]  # dimension -> level value
+    comments: Mapped[dict[str, Any]]  # dimension -> comment
+    budget: Mapped[int | None] = mapped_column(BigInteger)
+    spent: Mapped[int | None] = mapped_column(BigInteger)
+    forecast: Mapped[int | None] = mapped_column(BigInteger)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    published_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __table_args__ = (
+        CheckConstraint("kind in ('status', 'benefit')", name="kind"),
+        CheckConstraint("status in ('draft', 'published')", name="status"),
+        # One draft per project at a time: a second "new report" returns the same draft.
+        Index(
+            "uq_status_reports_one_draft_per_project",
+            "project_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
     )

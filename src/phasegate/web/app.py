@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from itertools import groupby
 from pathlib import Path
 from typing import Annotated
@@ -14,8 +13,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from phasegate.bootstrap import App
+from phasegate.cycle.scheduler import background_scheduler
 from phasegate.errors import NotFound, PhasegateError
-from phasegate.mail.background import deliver_forever
+from phasegate.web.calendar import calendar_routes
 from phasegate.web.i18n import texts
 from phasegate.web.links import link_routes
 from phasegate.web.mailbox import mailbox_routes
@@ -27,17 +27,17 @@ Lang = Annotated[str | None, Query(pattern="^(nb|en)$")]
 
 @asynccontextmanager
 async def _lifespan(app: App) -> AsyncIterator[None]:
-    """With SMTP configured, this process also delivers the outbox."""
-    if app.settings.smtp_url is None:
+    """Unless a separate `phasegate scheduler` does it, this process runs the scheduler:
+    the annual cycle's ticks, and delivering the outbox when SMTP is configured."""
+    if not app.settings.scheduler_in_web:
         yield
         return
-    task = asyncio.create_task(deliver_forever(app), name="outbox")
+    scheduler = background_scheduler(app)
+    scheduler.start()
     try:
         yield
     finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        scheduler.shutdown(wait=True)
 
 
 def create_app(app: App) -> FastAPI:
@@ -91,6 +91,7 @@ def create_app(app: App) -> FastAPI:
         )
 
     web.include_router(link_routes(app, templates, engine.clock))
+    web.include_router(calendar_routes(app))
     if app.settings.dev_mailbox_enabled:
         web.include_router(mailbox_routes(app, templates))
 

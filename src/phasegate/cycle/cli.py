@@ -1,0 +1,173 @@
+"""The annual cycle's commands: `tick`, `scheduler`, `wheel check|show`, `person digest`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from phasegate.errors import ConfigurationError
+from phasegate.settings import Locale, Settings
+
+wheel_cli = typer.Typer(help="The annual cycle (årshjul) file.", no_args_is_help=True)
+person_cli = typer.Typer(help="People's own preferences.", no_args_is_help=True)
+
+Now = Annotated[
+    str | None,
+    typer.Option(
+        help="Do the pass as at this moment, ISO 8601 (e.g. 2027-04-19T08:00); without a "
+        "zone it is the organisation's local time. Default: the real time."
+    ),
+]
+
+
+def parse_moment(text: str, zone: ZoneInfo) -> datetime:
+    """An ISO 8601 moment; a time without a zone is read in the organisation's zone."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigurationError(
+            f"--now {text!r} is not an ISO 8601 time; write it like 2027-04-19T08:00 "
+            "or 2027-04-19T08:00+02:00."
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)
+
+
+def tick(now: Now = None) -> None:
+    """Do one pass of all due work: wheel events, reminders, digests, and the outbox."""
+    from phasegate.bootstrap import build
+    from phasegate.cycle.scheduler import run_pass, sender_for
+
+    settings = Settings.load()
+    app = build(settings, clock=_fixed(parse_moment(now, settings.zone)) if now else None)
+    try:
+        report = run_pass(app, sender_for(app))
+    finally:
+        app.database.dispose()
+    at = app.engine.clock().astimezone(settings.zone)
+    t = report.tick
+    typer.echo(
+        f"tick at {at:%Y-%m-%d %H:%M %Z}: {t.occurrences} wheel event(s) opened, "
+        f"{t.report_requests} report(s) requested, {t.reminders} reminder(s), "
+        f"{t.escalations} escalation(s), {t.digests} digest(s)"
+    )
+    if report.mail is not None:
+        m = report.mail
+        typer.echo(f"outbox: {m.sent} sent, {m.retried} to retry, {m.dead} dead")
+        if m.connection_error:
+            typer.echo(f"warning: the mail server could not be reached: {m.connection_error}")
+    elif settings.dev_mailbox_enabled:
+        typer.echo(f"No SMTP configured: the emails are in {settings.base_url}/dev/mailbox")
+
+
+def scheduler() -> None:
+    """Run the scheduler on its own, until Ctrl+C or SIGTERM.
+
+    Run it beside `phasegate serve` started with PHASEGATE_SCHEDULER_IN_WEB=false; any
+    number of schedulers may share one database.
+    """
+    from phasegate.bootstrap import build
+    from phasegate.cycle.scheduler import run_forever
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = Settings.load()
+    app = build(settings)
+    typer.echo(
+        f"phasegate scheduler: a tick every {settings.tick_seconds} s"
+        + (
+            f", the outbox every {settings.outbox_seconds} s"
+            if settings.smtp_url
+            else "; no SMTP, so mail stays in the outbox"
+        )
+        + " (Ctrl+C stops it)"
+    )
+    run_forever(app)
+
+
+@wheel_cli.command("check")
+def wheel_check(
+    file: Annotated[
+        Path | None, typer.Argument(help="The wheel file (default: PHASEGATE_WHEEL_FILE).")
+    ] = None,
+) -> None:
+    """Validate the wheel file against the default workflow's phases."""
+    from phasegate.workflow.catalog import WorkflowCatalog
+    from phasegate.workflow.wheel_loader import check_wheel_text
+
+    settings = Settings.load()
+    path = file or settings.wheel_file
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"{path}: cannot read the file: {exc.strerror}", err=True)
+        raise typer.Exit(1) from None
+    except UnicodeDecodeError:
+        typer.echo(f"{path}:1: the file is not UTF-8 text; save it as UTF-8", err=True)
+        raise typer.Exit(1) from None
+    workflow = WorkflowCatalog(settings.workflows_dir).current(settings.default_workflow)
+    problems = check_wheel_text(text, str(path), [p.id for p in workflow.phases])
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        typer.echo(f"{path}: {len(problems)} problem(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{path}: ok")
+
+
+@wheel_cli.command("show")
+def wheel_show(
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (default: today).")
+    ] = None,
+    days: Annotated[int, typer.Option(help="How many days to show.")] = 365,
+    lang: Annotated[Locale, typer.Option(help="Label language.")] = Locale.NB,
+) -> None:
+    """List the wheel's events, moved off weekends and holidays, with when phasegate acts."""
+    from phasegate.workflow.catalog import WorkflowCatalog
+    from phasegate.workflow.wheel_loader import load_wheel
+
+    settings = Settings.load()
+    workflow = WorkflowCatalog(settings.workflows_dir).current(settings.default_workflow)
+    wheel = load_wheel(settings.wheel_file, [p.id for p in workflow.phases])
+    first = date.fromisoformat(start) if start else datetime.now(wheel.zone).date()
+    begin = datetime.combine(first, datetime.min.time(), tzinfo=wheel.zone)
+    for occurrence in wheel.occurrences(begin, begin + timedelta(days=days)):
+        moved = "  (moved from a day off)" if occurrence.at != occurrence.nominal else ""
+        typer.echo(
+            f"{occurrence.at:%Y-%m-%d %a %H:%M}  {occurrence.event.kind.value:<15} "
+            f"{occurrence.event.label.get(lang.value)}  "
+            f"[acts {occurrence.opens_at:%Y-%m-%d %H:%M}]{moved}"
+        )
+
+
+@person_cli.command("digest")
+def person_digest(
+    email: Annotated[str, typer.Argument(help="The person's email address.")],
+    off: Annotated[bool, typer.Option("--off", help="Go back to one email per reminder.")] = False,
+) -> None:
+    """Send this person one daily digest of reminders instead of separate emails."""
+    from phasegate.bootstrap import build
+    from phasegate.errors import NotFound
+
+    app = build(Settings.load())
+    person = next((p for p in app.engine.people() if p.email == email.strip().lower()), None)
+    if person is None:
+        raise NotFound(f"No one is registered with the email address {email}.")
+    app.engine.set_digest(person.id, not off, actor=None)
+    typer.echo(
+        f"{person.name} now gets "
+        + ("one email per reminder." if off else "one daily digest of reminders.")
+    )
+
+
+def _fixed(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment

@@ -1,0 +1,166 @@
+"""The annual cycle's emails: reminders, escalations, report requests, agendas and digests.
+
+Like the gate emails, each is rendered in the recipient's language and written to the
+outbox in the transaction that caused it. A person who chose the daily digest gets their
+reminders collected instead (:mod:`phasegate.cycle.tick` sends the digest).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select
+
+from phasegate.cycle.plans import Cycle
+from phasegate.domain.reminders import DeadlineKind, Reminder
+from phasegate.engine.unit import UnitOfWork
+from phasegate.links import report_url
+from phasegate.mail.compose import MailComposer, Recipient
+from phasegate.storage.tables import GateRequest
+
+ROLE_LABELS = {
+    "pmo": {"nb": "porteføljekontoret (PMO)", "en": "the portfolio office (PMO)"},
+    "board": {"nb": "porteføljestyret", "en": "the portfolio board"},
+}
+Q_MEETING_KEY = select(GateRequest.meeting_key).where(GateRequest.id == bindparam("request"))
+#: A report link lives at least this long after the deadline, for late reporters.
+REPORT_LINK_GRACE = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    """What the composer needs of a deadline row."""
+
+    id: int
+    kind: str
+    subject: str
+    person_id: int
+    project_id: int | None
+    project_name: str | None
+    title: str
+    due_at: datetime
+
+
+class CycleMail:
+    """Writes the cycle's emails with the gate composer's rendering, links and outbox."""
+
+    def __init__(self, gates: MailComposer, cycle: Cycle) -> None:
+        self.gates = gates
+        self.cycle = cycle
+
+    # --- the pieces every reminder shows ---------------------------------------------
+
+    def item(
+        self, uow: UnitOfWork, deadline: DeadlineRow, person: Recipient, now: datetime
+    ) -> dict[str, Any]:
+        """What is owed, by when, and how to do it, for one person."""
+        kind = DeadlineKind(deadline.kind)
+        what, _, target_text = deadline.subject.partition(":")
+        target = int(target_text) if what in ("gate_request", "report_request") else 0
+        links: list[dict[str, str]] = []
+        action_url: str | None = None
+        meeting: str | None = None
+        if kind in (DeadlineKind.GATE_DECISION, DeadlineKind.OWNER_DECISION):
+            links = self.gates.vote_links(target, person.id, now)
+            if kind is DeadlineKind.GATE_DECISION:
+                meeting = self._meeting_label(uow, target, person.language)
+        elif kind in (DeadlineKind.STATUS_REPORT, DeadlineKind.BENEFIT_REPORT):
+            action_url = self.report_link(target, person.id, now, deadline.due_at)
+        plan = self.cycle.plan(kind)
+        return {
+            "kind": kind.value,
+            "title": deadline.title,
+            "project": deadline.project_name,
+            "due_at": deadline.due_at,
+            "meeting": meeting,
+            "action_url": action_url,
+            "links": links,
+            "overdue_working_days": plan.overdue_working_days(deadline.due_at, now),
+        }
+
+    def report_link(self, request: int, person: int, now: datetime, due: datetime) -> str:
+        ttl = max(self.gates.link_ttl, due + REPORT_LINK_GRACE - now)
+        return report_url(
+            self.gates.base_url, self.gates.signer.issue_report(request, person, now, ttl)
+        )
+
+    def _meeting_label(self, uow: UnitOfWork, request: int, language: str) -> str | None:
+        key = uow.scalar(Q_MEETING_KEY, request=request)
+        event = self.cycle.wheel.event(key.split("/")[0]) if key else None
+        return event.label.get(language) if event else None
+
+    # --- reminders ---------------------------------------------------------------------
+
+    def reminder_context(
+        self,
+        item: dict[str, Any],
+        person: Recipient,
+        deadline: DeadlineRow,
+        reminder: Reminder,
+        overdue_sent: int,
+        now: datetime,
+    ) -> dict[str, Any]:
+        plan = self.cycle.plan(deadline.kind)
+        role = plan.policy.escalate_to
+        return {
+            "recipient": {"name": person.name},
+            "item": item,
+            "stage": reminder.stage.value,
+            "working_days_left": plan.working_days_left(deadline.due_at, now),
+            "reminder_number": reminder.number,
+            "reminders_left": None if role is None else plan.policy.at_most - overdue_sent,
+            "escalate_to": None if role is None else ROLE_LABELS[role.value][person.language],
+            "expires_at": now + self.gates.link_ttl if item["links"] else None,
+        }
+
+    # --- report requests and agendas -------------------------------------------------
+
+    def report_requested(
+        self,
+        uow: UnitOfWork,
+        *,
+        request: int,
+        person: Recipient,
+        project: Row[Any],
+        phase_label: str,
+        cycle_label: str,
+        report_kind: str,
+        due: datetime,
+    ) -> str:
+        url = self.report_link(request, person.id, uow.now, due)
+        ttl = max(self.gates.link_ttl, due + REPORT_LINK_GRACE - uow.now)
+        context = {
+            "recipient": {"name": person.name},
+            "project": {"name": project.name, "phase": phase_label},
+            "cycle": {"label": cycle_label},
+            "report_kind": report_kind,
+            "due_at": due,
+            "form_url": url,
+            "expires_at": uow.now + ttl,
+        }
+        return self.gates.send(uow, "report_requested", person, project.id, context)
+
+    def board_agenda(
+        self,
+        uow: UnitOfWork,
+        *,
+        person: Recipient,
+        meeting_label: str,
+        starts_at: datetime,
+        items: list[dict[str, Any]],
+    ) -> str:
+        context = {
+            "recipient": {"name": person.name},
+            "meeting": {"label": meeting_label, "starts_at": starts_at},
+            "items": items,
+            "board_url": f"{self.gates.base_url}/board",
+        }
+        return self.gates.send(uow, "board_agenda", person, None, context)
+
+    def digest(
+        self, uow: UnitOfWork, person: Recipient, day: date, entries: list[dict[str, Any]]
+    ) -> str:
+        context = {"recipient": {"name": person.name}, "day": day, "entries": entries}
+        return self.gates.send(uow, "digest", person, None, context)

@@ -1,0 +1,138 @@
+"""The scheduler: APScheduler as a clock that runs ticks and delivers the outbox.
+
+The database decides what is due (see :mod:`phasegate.cycle.tick`); APScheduler only says
+"now". It runs inside ``phasegate serve`` (a background thread) or on its own as
+``phasegate scheduler``. Any number of schedulers may run against one database.
+
+Misfires are handled on purpose. APScheduler's default grace time of one second would
+silently drop a run that starts late (a busy machine, a suspended laptop), so every job
+runs however late it is (``misfire_grace_time=None``), and runs missed while the process
+was stopped or stuck are coalesced into one (``coalesce=True``). The first run is at
+start-up, so a scheduler that was down catches up at once: one pass, and one catch-up
+reminder per overdue item.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from phasegate.bootstrap import App
+from phasegate.cycle.tick import TickReport
+from phasegate.mail.sender import Sender, SendReport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PassReport:
+    """One scheduler pass: the tick, and the outbox delivery when SMTP is configured."""
+
+    tick: TickReport
+    mail: SendReport | None
+
+
+def sender_for(app: App) -> Sender | None:
+    """A sender for the configured SMTP relay, or None when mail stays in the outbox."""
+    settings = app.settings
+    if settings.smtp_url is None:
+        return None
+    return Sender(
+        app.database,
+        settings.smtp_url.get_secret_value(),
+        settings.mail_from,
+        clock=app.engine.clock,
+        rate_per_minute=settings.mail_rate_per_minute,
+        max_age=timedelta(hours=settings.mail_max_age_hours),
+    )
+
+
+def run_pass(app: App, sender: Sender | None = None) -> PassReport:
+    """Do everything due now once: the tick, then deliver what it (and others) queued."""
+    report = app.ticker.tick()
+    return PassReport(report, deliver(sender) if sender is not None else None)
+
+
+def deliver(sender: Sender) -> SendReport:
+    return asyncio.run(sender.send_pending())
+
+
+def add_jobs(scheduler: BaseScheduler, app: App) -> None:
+    """The tick every PHASEGATE_TICK_SECONDS, the outbox every PHASEGATE_OUTBOX_SECONDS."""
+    settings = app.settings
+    sender = sender_for(app)
+    when: dict[str, Any] = {
+        "misfire_grace_time": None,  # run however late: never drop due work
+        "coalesce": True,  # many missed runs become one
+        "max_instances": 1,  # a slow pass is never overlapped by the next in this process
+        "next_run_time": datetime.now(UTC),  # catch up at start-up
+    }
+    scheduler.add_job(
+        _tick,
+        IntervalTrigger(seconds=settings.tick_seconds),
+        args=[app],
+        id="tick",
+        name="annual cycle tick",
+        **when,
+    )
+    if sender is not None:
+        scheduler.add_job(
+            _deliver,
+            IntervalTrigger(seconds=settings.outbox_seconds),
+            args=[sender],
+            id="outbox",
+            name="outbox delivery",
+            **when,
+        )
+
+
+def background_scheduler(app: App) -> BackgroundScheduler:
+    """The scheduler inside ``phasegate serve``; the caller starts and shuts it down."""
+    scheduler = BackgroundScheduler(timezone=app.wheel.zone)
+    add_jobs(scheduler, app)
+    return scheduler
+
+
+def run_forever(app: App) -> None:
+    """``phasegate scheduler``: run until Ctrl+C or SIGTERM, finishing the pass under way."""
+    scheduler = BlockingScheduler(timezone=app.wheel.zone)
+    add_jobs(scheduler, app)
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("stopping the scheduler (signal %s) after the pass under way", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    with suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
+
+
+def _tick(app: App) -> None:
+    try:
+        report = app.ticker.tick()
+    except Exception:
+        log.exception("the tick failed; the next one tries again")
+        return
+    if report:
+        log.info("tick: %s", report)
+
+
+def _deliver(sender: Sender) -> None:
+    try:
+        report = deliver(sender)
+    except Exception:
+        log.exception("outbox delivery failed; the next pass tries again")
+        return
+    if report.sent or report.dead or report.connection_error:
+        log.info("outbox: %s", report)

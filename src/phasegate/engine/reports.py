@@ -1,0 +1,366 @@
+"""Status reports (*statusrapporter*): start a draft, save it, publish it.
+
+A new report is a draft, pre-filled from the project's previous published report. A
+project has at most one draft at a time (a unique index), so "new report" twice gives the
+same draft. Saving names the version it read, so two people editing one draft cannot
+overwrite each other unseen. Publishing checks the report is complete, locks it, stamps
+the date, and answers the project's open report requests of that kind.
+
+The project's manager and owner, and the PMO and admins, may write its reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, bindparam, insert, select, update
+
+from phasegate.domain import events as ev
+from phasegate.domain.reports import (
+    Colour,
+    Dimension,
+    ReportContent,
+    ReportKind,
+    check_publishable,
+    prefill,
+)
+from phasegate.domain.wheel import BENEFIT_PHASE
+from phasegate.engine.access import OFFICE_ROLES
+from phasegate.engine.lookups import get_project, roles_of
+from phasegate.engine.unit import UnitOfWork
+from phasegate.errors import ConcurrentUpdate, NotFound, NotPermitted, ReportLocked
+from phasegate.storage.tables import Person, Project, ReportRequest, StatusReport
+
+_S = StatusReport
+_COLUMNS = (
+    _S.id,
+    _S.project_id,
+    _S.kind,
+    _S.status,
+    _S.ratings,
+    _S.comments,
+    _S.budget,
+    _S.spent,
+    _S.forecast,
+    _S.created_at,
+    _S.updated_at,
+    _S.published_at,
+    _S.version,
+    Project.name.label("project"),
+    Person.name.label("published_by"),
+)
+_FROM = (
+    select(*_COLUMNS)
+    .join(Project, Project.id == _S.project_id)
+    .outerjoin(Person, Person.id == _S.published_by)
+)
+Q_REPORT = _FROM.where(_S.id == bindparam("report"))
+Q_REPORT_LOCKED = (
+    select(_S.id, _S.project_id, _S.kind, _S.status, _S.version)
+    .where(_S.id == bindparam("report"))
+    .with_for_update()
+)
+_RR = ReportRequest
+Q_REPORT_REQUEST = (
+    select(
+        _RR.id,
+        _RR.project_id,
+        Project.name.label("project"),
+        _RR.kind,
+        _RR.cycle_label,
+        _RR.occurrence_key,
+        _RR.person_id,
+        _RR.due_at,
+        _RR.status,
+        _RR.requested_at,
+        _RR.closed_at,
+        _RR.report_id,
+    )
+    .join(Project, Project.id == _RR.project_id)
+    .where(_RR.id == bindparam("request"))
+)
+Q_DRAFT = select(_S.id).where(_S.project_id == bindparam("project"), _S.status == "draft")
+Q_LATEST_PUBLISHED = (
+    select(_S.ratings, _S.comments, _S.budget, _S.spent, _S.forecast)
+    .where(_S.project_id == bindparam("project"), _S.status == "published")
+    .order_by(_S.published_at.desc(), _S.id.desc())
+    .limit(1)
+)
+Q_PROJECT_REPORTS = _FROM.where(_S.project_id == bindparam("project")).order_by(
+    _S.created_at.desc(), _S.id.desc()
+)
+Q_OPEN_REQUEST_KIND = (
+    select(ReportRequest.kind)
+    .where(ReportRequest.project_id == bindparam("project"), ReportRequest.status == "open")
+    .order_by(ReportRequest.due_at)
+    .limit(1)
+)
+W_REPORT = insert(StatusReport).returning(_S.id)
+W_SAVE = (
+    update(StatusReport)
+    .where(_S.id == bindparam("report"), _S.version == bindparam("seen"), _S.status == "draft")
+    .values(
+        ratings=bindparam("ratings"),
+        comments=bindparam("comments"),
+        budget=bindparam("budget"),
+        spent=bindparam("spent"),
+        forecast=bindparam("forecast"),
+        updated_at=bindparam("now"),
+        version=_S.version + 1,
+    )
+)
+W_PUBLISH = (
+    update(StatusReport)
+    .where(_S.id == bindparam("report"), _S.version == bindparam("seen"), _S.status == "draft")
+    .values(
+        status="published",
+        published_at=bindparam("now"),
+        published_by=bindparam("actor"),
+        updated_at=bindparam("now"),
+        version=_S.version + 1,
+    )
+)
+W_ANSWER_REQUESTS = (
+    update(ReportRequest)
+    .where(
+        ReportRequest.project_id == bindparam("project"),
+        ReportRequest.kind == bindparam("of_kind"),
+        ReportRequest.status == "open",
+    )
+    .values(status="done", closed_at=bindparam("now"), report_id=bindparam("report"))
+    .returning(ReportRequest.id)
+)
+
+
+@dataclass(frozen=True)
+class ReportRequestView:
+    """A reporting cycle's request to one project (*rapporteringsforespørsel*)."""
+
+    id: int
+    project_id: int
+    project: str
+    kind: ReportKind
+    cycle_label: dict[str, str]  # {"nb": …, "en": …}
+    cycle: str  # the wheel occurrence key
+    person_id: int | None  # who is asked
+    due_at: datetime
+    status: str  # open | done | cancelled
+    requested_at: datetime
+    closed_at: datetime | None
+    report_id: int | None
+
+    def label(self, language: str) -> str:
+        return self.cycle_label.get(language) or self.cycle_label["nb"]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A status report as people read it."""
+
+    id: int
+    project_id: int
+    project: str
+    kind: ReportKind
+    status: str  # draft | published
+    content: ReportContent
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    published_by: str | None
+    version: int
+
+    @property
+    def colours(self) -> dict[Dimension, Colour]:
+        return self.content.colours()
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+
+def require_reporter(uow: UnitOfWork, project_id: int) -> None:
+    """A project's reports are written by its manager or owner, the PMO or an admin."""
+    project = get_project(uow, project_id)
+    person = uow.actor.person
+    if person is None or person in (project.leader_id, project.owner_id):
+        return
+    if roles_of(uow, person) & OFFICE_ROLES:
+        return
+    raise NotPermitted(
+        f"{uow.actor_name} may not write status reports for {project.name}: its project "
+        "manager, its owner or the PMO may."
+    )
+
+
+def start_report(uow: UnitOfWork, project_id: int, kind: ReportKind | None = None) -> int:
+    """The project's draft: the one already started, or a new one from the last report."""
+    require_reporter(uow, project_id)
+    existing = uow.scalar(Q_DRAFT, project=project_id)
+    if existing is not None:
+        return int(existing)
+    if kind is None:
+        asked = uow.scalar(Q_OPEN_REQUEST_KIND, project=project_id)
+        phase = get_project(uow, project_id).phase
+        default = ReportKind.BENEFIT if phase == BENEFIT_PHASE else ReportKind.STATUS
+        kind = ReportKind(asked) if asked else default
+    content = prefilled(uow.conn, project_id)
+    ratings, comments = content.to_json()
+    return int(
+        uow.scalar(
+            W_REPORT,
+            project_id=project_id,
+            kind=kind.value,
+            status="draft",
+            ratings=ratings,
+            comments=comments,
+            budget=content.budget,
+            spent=content.spent,
+            forecast=content.forecast,
+            created_by=uow.actor.person,
+            created_at=uow.now,
+            updated_at=uow.now,
+            published_by=None,
+            published_at=None,
+            version=1,
+        )
+    )
+
+
+def save_report(
+    uow: UnitOfWork, report_id: int, content: ReportContent, seen_version: int | None = None
+) -> int:
+    """Replace the draft's content; returns its new version."""
+    row = _lock_draft(uow, report_id)
+    ratings, comments = content.to_json()
+    done = uow.conn.execute(
+        W_SAVE,
+        {
+            "report": report_id,
+            "seen": row.version if seen_version is None else seen_version,
+            "ratings": ratings,
+            "comments": comments,
+            "budget": content.budget,
+            "spent": content.spent,
+            "forecast": content.forecast,
+            "now": uow.now,
+        },
+    ).rowcount
+    if done != 1:
+        raise ConcurrentUpdate(
+            "Someone else saved this report while you had it open, and your changes were not "
+            "saved. Reload the report, then make your changes again."
+        )
+    return int(row.version) + 1
+
+
+def publish_report(uow: UnitOfWork, report_id: int, seen_version: int | None = None) -> list[int]:
+    """Lock the report and stamp its date; returns the report requests it answered."""
+    row = _lock_draft(uow, report_id)
+    view = read_report(uow.conn, report_id)
+    check_publishable(view.content, view.kind)
+    done = uow.conn.execute(
+        W_PUBLISH,
+        {
+            "report": report_id,
+            "seen": row.version if seen_version is None else seen_version,
+            "now": uow.now,
+            "actor": uow.actor.person,
+        },
+    ).rowcount
+    if done != 1:
+        raise ConcurrentUpdate(
+            "Someone else changed this report while you had it open, so it was not published. "
+            "Reload it, check it, and publish again."
+        )
+    answered = [
+        int(r)
+        for r in uow.conn.execute(
+            W_ANSWER_REQUESTS,
+            {"project": row.project_id, "of_kind": row.kind, "now": uow.now, "report": report_id},
+        ).scalars()
+    ]
+    uow.emit(
+        ev.ReportPublished(
+            project=row.project_id, report=report_id, report_kind=row.kind, requests=tuple(answered)
+        )
+    )
+    return answered
+
+
+def _lock_draft(uow: UnitOfWork, report_id: int) -> Row[Any]:
+    row = uow.one(Q_REPORT_LOCKED, report=report_id)
+    if row is None:
+        raise NotFound(f"There is no status report with id {report_id}.")
+    require_reporter(uow, row.project_id)
+    if row.status != "draft":
+        raise ReportLocked(
+            f"Status report {report_id} is published and locked. Start a new report to "
+            "report anything that has changed."
+        )
+    return row
+
+
+def read_report(conn: Any, report_id: int) -> ReportView:
+    row = conn.execute(Q_REPORT, {"report": report_id}).first()
+    if row is None:
+        raise NotFound(f"There is no status report with id {report_id}.")
+    return _view(row)
+
+
+def read_report_request(conn: Any, request_id: int) -> ReportRequestView:
+    row = conn.execute(Q_REPORT_REQUEST, {"request": request_id}).first()
+    if row is None:
+        raise NotFound(f"There is no report request with id {request_id}.")
+    return ReportRequestView(
+        id=row.id,
+        project_id=row.project_id,
+        project=row.project,
+        kind=ReportKind(row.kind),
+        cycle_label=dict(row.cycle_label),
+        cycle=row.occurrence_key,
+        person_id=row.person_id,
+        due_at=row.due_at,
+        status=row.status,
+        requested_at=row.requested_at,
+        closed_at=row.closed_at,
+        report_id=row.report_id,
+    )
+
+
+def draft_of(conn: Any, project_id: int) -> ReportView | None:
+    """The project's draft report, if one is started (reading only)."""
+    report = conn.execute(Q_DRAFT, {"project": project_id}).scalar()
+    return None if report is None else read_report(conn, int(report))
+
+
+def prefilled(conn: Any, project_id: int) -> ReportContent:
+    """What a new draft would start with: the previous published report (reading only)."""
+    previous = conn.execute(Q_LATEST_PUBLISHED, {"project": project_id}).first()
+    return prefill(_content(previous) if previous is not None else None)
+
+
+def project_reports(conn: Any, project_id: int) -> list[ReportView]:
+    """Every report of the project, newest first (drafts included)."""
+    return [_view(row) for row in conn.execute(Q_PROJECT_REPORTS, {"project": project_id})]
+
+
+def _content(row: Row[Any]) -> ReportContent:
+    return ReportContent(dict(row.ratings), dict(row.comments), row.budget, row.spent, row.forecast)
+
+
+def _view(row: Row[Any]) -> ReportView:
+    return ReportView(
+        id=row.id,
+        project_id=row.project_id,
+        project=row.project,
+        kind=ReportKind(row.kind),
+        status=row.status,
+        content=_content(row),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        published_at=row.published_at,
+        published_by=row.published_by,
+        version=row.version,
+    )
