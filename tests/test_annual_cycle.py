@@ -94,6 +94,10 @@ def test_a_board_request_submitted_in_march_is_on_the_april_meetings_agenda(
         assert view.due_at is not None
         assert view.due_at.astimezone(OSLO) == local(D(2027, 4, 13), time(13, 0))
         assert view.meeting_key == "styremote/20270413T1300"
+        asked = outbox(app, "decision_requested", to=email_of(app, cast.board[0]))
+        assert "13. april 2027 kl. 13.00 (på sakslisten til porteføljestyremøte)" in (
+            asked[0].body_text
+        )
 
         every_day(app, clock, D(2027, 3, 3), D(2027, 4, 13))
 

@@ -29,6 +29,7 @@ LOCALES = ("nb", "en")
 OUTCOMES = ("approve", "rework", "hold", "stop")
 SUBMITTED = datetime(2026, 5, 17, 11, 0, tzinfo=UTC)  # 13.00 in Oslo (summer time)
 EXPIRES = datetime(2026, 5, 31, 21, 59, tzinfo=UTC)  # 23.59 in Oslo
+DUE = datetime(2026, 6, 9, 11, 0, tzinfo=UTC)  # the board meeting, 13.00 in Oslo
 PROJECT = "Digitaliseringsstrategi"
 
 LABELS = {
@@ -68,6 +69,7 @@ def decision_requested(locale: str = "nb", **changes: Any) -> dict[str, Any]:
         ],
         "links": link_urls("req"),
         "expires_at": EXPIRES,
+        "due": {"at": DUE, "meeting": {"nb": "Porteføljestyremøte"}.get(locale, "Board meeting")},
     }
     return context | changes
 
@@ -510,3 +512,27 @@ def test_domain_enums_render_like_their_plain_values(notifications: Notification
 
     assert enums == plain
     assert "stanset" in enums.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "line"),
+    [
+        ("nb", "9. juni 2026 kl. 13.00 (på sakslisten til porteføljestyremøte)"),
+        ("en", "9 June 2026 at 13:00 (on the agenda of the board meeting)"),
+    ],
+)
+def test_a_decision_request_says_which_meeting_it_is_due_at(
+    notifications: Notifications, locale: str, line: str
+) -> None:
+    email = notifications.render("decision_requested", locale, decision_requested(locale))
+    for part in both_parts(email):
+        assert line in part
+
+
+def test_a_decision_request_without_a_deadline_leaves_the_line_out(
+    notifications: Notifications,
+) -> None:
+    context = decision_requested(due={"at": None, "meeting": None})
+    email = notifications.render("decision_requested", "nb", context)
+    assert "Frist" not in email.text
+    assert "Frist" not in email.html

@@ -107,6 +107,10 @@ def build(
         settings.zone,
         timedelta(days=settings.link_ttl_days),
         domain=urlsplit(settings.base_url).hostname or "phasegate.local",
+        meetings={
+            event.id: {lang: event.label.get(lang) for lang in ("nb", "en")}
+            for event in cycle.wheel.events
+        },
     )
     engine = Engine(
         database,

@@ -148,8 +148,12 @@ def _listening_on(settings: Settings, host: str, port: int) -> Settings:
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
+    import logging
+
     import uvicorn
 
+    # The in-process scheduler logs what each tick did.
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     from phasegate.bootstrap import build
     from phasegate.web.app import create_app
 

@@ -80,16 +80,18 @@ class CycleMail:
             "overdue_working_days": plan.overdue_working_days(deadline.due_at, now),
         }
 
+    def report_link_ttl(self, now: datetime, due: datetime) -> timedelta:
+        """A report link lives past the deadline, so a late report can still be handed in."""
+        return max(self.gates.link_ttl, due + REPORT_LINK_GRACE - now)
+
     def report_link(self, request: int, person: int, now: datetime, due: datetime) -> str:
-        ttl = max(self.gates.link_ttl, due + REPORT_LINK_GRACE - now)
+        ttl = self.report_link_ttl(now, due)
         return report_url(
             self.gates.base_url, self.gates.signer.issue_report(request, person, now, ttl)
         )
 
     def _meeting_label(self, uow: UnitOfWork, request: int, language: str) -> str | None:
-        key = uow.scalar(Q_MEETING_KEY, request=request)
-        event = self.cycle.wheel.event(key.split("/")[0]) if key else None
-        return event.label.get(language) if event else None
+        return self.gates.meeting_label(uow.scalar(Q_MEETING_KEY, request=request), language)
 
     # --- reminders ---------------------------------------------------------------------
 
@@ -112,10 +114,17 @@ class CycleMail:
             "reminder_number": reminder.number,
             "reminders_left": None if role is None else plan.policy.at_most - overdue_sent,
             "escalate_to": None if role is None else ROLE_LABELS[role.value][person.language],
-            "expires_at": now + self.gates.link_ttl if item["links"] else None,
+            "expires_at": self._links_expire(item, now, deadline.due_at),
         }
 
     # --- report requests and agendas -------------------------------------------------
+
+    def _links_expire(self, item: dict[str, Any], now: datetime, due: datetime) -> datetime | None:
+        if item["links"]:
+            return now + self.gates.link_ttl
+        if item["action_url"]:
+            return now + self.report_link_ttl(now, due)
+        return None
 
     def report_requested(
         self,
@@ -130,7 +139,7 @@ class CycleMail:
         due: datetime,
     ) -> str:
         url = self.report_link(request, person.id, uow.now, due)
-        ttl = max(self.gates.link_ttl, due + REPORT_LINK_GRACE - uow.now)
+        ttl = self.report_link_ttl(uow.now, due)
         context = {
             "recipient": {"name": person.name},
             "project": {"name": project.name, "phase": phase_label},

@@ -8,7 +8,7 @@ commits, the email is on its way. A sender delivers the rows later.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -64,6 +64,7 @@ class MailComposer:
         zone: ZoneInfo,
         link_ttl: timedelta,
         domain: str,
+        meetings: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.notifications = notifications
         self.signer = signer
@@ -71,6 +72,15 @@ class MailComposer:
         self.zone = zone
         self.link_ttl = link_ttl
         self.domain = domain
+        # Board meeting labels by wheel event id and language, for "on the agenda of …".
+        self.meetings = meetings or {}
+
+    def meeting_label(self, meeting_key: str | None, language: str) -> str | None:
+        """The board meeting a request is on, in the reader's language (None if none)."""
+        if meeting_key is None:
+            return None
+        labels = self.meetings.get(meeting_key.split("/")[0], {})
+        return labels.get(language) or labels.get("nb")
 
     # --- handlers -------------------------------------------------------------------
 
@@ -79,6 +89,7 @@ class MailComposer:
         request = queries.gate_request(uow.conn, uow.workflows, event.request)
         project, definition, gate = self._subject(uow, event.project, event.gate)
         for person in self.people(uow, event.deciders):
+            meeting = self.meeting_label(request.meeting_key, person.language)
             context = {
                 "recipient": {"name": person.name},
                 "project": {
@@ -104,6 +115,7 @@ class MailComposer:
                 ],
                 "links": self.vote_links(event.request, person.id, uow.now),
                 "expires_at": uow.now + self.link_ttl,
+                "due": {"at": request.due_at, "meeting": meeting},
             }
             self.send(uow, "decision_requested", person, event.project, context)
 

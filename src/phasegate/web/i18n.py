@@ -25,6 +25,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "none_pending": "Ingen ventende beslutninger.",
         "submitted": "Sendt inn",
         "votes": "Stemmer",
+        "due_at_meeting": "Frist (møte)",
         "error_title": "Det gikk ikke",
         "mailbox": "Utviklingspostkasse",
         "mailbox_intro": (
@@ -163,6 +164,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "none_pending": "No pending decisions.",
         "submitted": "Submitted",
         "votes": "Votes",
+        "due_at_meeting": "Due (meeting)",
         "error_title": "That did not work",
         "mailbox": "Development mailbox",
         "mailbox_intro": (
