@@ -34,6 +34,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     values = {
         "PHASEGATE_DATABASE_URL": database_url,
         "PHASEGATE_WORKFLOWS_DIR": str(WORKFLOWS),
+        "PHASEGATE_WHEEL_FILE": str(WORKFLOWS / "arshjul.yaml"),
         "PHASEGATE_SECRET_KEY": TEST_SECRET,
         "PHASEGATE_ENV": "test",
         "PHASEGATE_SCHEDULER_IN_WEB": "false",  # tests run ticks themselves

@@ -66,7 +66,7 @@ def known_phases(settings: Settings, workflows: WorkflowCatalog) -> list[str] | 
     A workflow file that does not load contributes nothing here; it fails on its own
     when a project uses it. None when no workflow loads, so the wheel is not held up.
     """
-    wheel = settings.wheel_file.resolve()
+    wheel = settings.wheel_path.resolve()
     found = (p.stem for p in settings.workflows_dir.glob("*.yaml") if p.resolve() != wheel)
     names = [settings.default_workflow, *sorted(found)]
     phases: dict[str, None] = {}
@@ -88,7 +88,7 @@ def build(
 ) -> App:
     """Read the wheel, connect, check the schema is current, and wire the engine."""
     workflows = WorkflowCatalog(settings.workflows_dir)
-    cycle = Cycle(load_wheel(settings.wheel_file, known_phases=known_phases(settings, workflows)))
+    cycle = Cycle(load_wheel(settings.wheel_path, known_phases=known_phases(settings, workflows)))
     database = connect(settings.database_url, pool_size=pool_size)
     if check_schema:
         try:

@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     # The annual cycle (årshjul): the wheel file, and the scheduler that works through it.
     # `phasegate serve` runs the scheduler in-process unless PHASEGATE_SCHEDULER_IN_WEB is
     # false (for when a separate `phasegate scheduler` runs).
-    wheel_file: Path = Field(default_factory=lambda: _default_workflows_dir() / "arshjul.yaml")
+    wheel_file: Path | None = None  # None: arshjul.yaml in the workflows directory
     scheduler_in_web: bool = True
     tick_seconds: int = Field(default=60, ge=1)
     outbox_seconds: int = Field(default=15, ge=1)
@@ -181,6 +181,11 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def wheel_path(self) -> Path:
+        """The wheel file: PHASEGATE_WHEEL_FILE, or arshjul.yaml beside the workflows."""
+        return self.wheel_file or self.workflows_dir / "arshjul.yaml"
 
     @property
     def dev_mailbox_enabled(self) -> bool:

@@ -104,7 +104,7 @@ def wheel_check(
     from phasegate.workflow.wheel_loader import check_wheel_text
 
     settings = Settings.load()
-    path = file or settings.wheel_file
+    path = file or settings.wheel_path
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -137,7 +137,7 @@ def wheel_show(
 
     settings = Settings.load()
     workflow = WorkflowCatalog(settings.workflows_dir).current(settings.default_workflow)
-    wheel = load_wheel(settings.wheel_file, [p.id for p in workflow.phases])
+    wheel = load_wheel(settings.wheel_path, [p.id for p in workflow.phases])
     first = date.fromisoformat(start) if start else datetime.now(wheel.zone).date()
     begin = datetime.combine(first, datetime.min.time(), tzinfo=wheel.zone)
     for occurrence in wheel.occurrences(begin, begin + timedelta(days=days)):
