@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from phasegate.bootstrap import App
 from phasegate.domain.reports import ReportContent
+from phasegate.errors import ReportLocked
 from phasegate.storage.tables import Reminder, ReportRequest
 from tests.cycle_support import (
     OSLO,
@@ -365,3 +366,26 @@ def _complete_report() -> ReportContent:
         spent=4_500_000,
         forecast=11_800_000,
     )
+
+
+def test_two_publishes_for_one_request_publish_one_report(
+    database_url: str, tmp_path: Path, clock: Clock, cast: Cast
+) -> None:
+    """A double click on "Publiser" where the first click started the draft: the second
+    finds the request answered, and is refused, instead of publishing a second report."""
+    with cycle_app(database_url, wheel_file(tmp_path, EASTER_AND_MAY), clock) as app:
+        clock.now = local(D(2027, 3, 1))
+        project = _project(app, cast, "Nytt rådhus", "execution")
+        every_day(app, clock, D(2027, 3, 1), D(2027, 3, 23))
+        with app.database.connect() as conn:
+            request = conn.execute(select(ReportRequest.id)).scalar_one()
+        first = app.engine.start_report(project, actor=cast.leader)
+        app.engine.save_report(first, _complete_report(), actor=cast.leader)
+        app.engine.publish_report(first, request=request, actor=cast.leader)
+        second = app.engine.start_report(project, actor=cast.leader)
+        assert second != first
+        app.engine.save_report(second, _complete_report(), actor=cast.leader)
+        with pytest.raises(ReportLocked, match=f"already answered by report {first}"):
+            app.engine.publish_report(second, request=request, actor=cast.leader)
+        published = [r for r in app.engine.project_reports(project) if not r.is_draft]
+        assert [r.id for r in published] == [first]

@@ -30,7 +30,13 @@ from phasegate.domain.wheel import BENEFIT_PHASE
 from phasegate.engine.access import OFFICE_ROLES
 from phasegate.engine.lookups import get_project, roles_of
 from phasegate.engine.unit import UnitOfWork
-from phasegate.errors import ConcurrentUpdate, NotFound, NotPermitted, ReportLocked
+from phasegate.errors import (
+    ConcurrentUpdate,
+    NoReportRequested,
+    NotFound,
+    NotPermitted,
+    ReportLocked,
+)
 from phasegate.storage.tables import Person, Project, ReportRequest, StatusReport
 
 _S = StatusReport
@@ -96,6 +102,11 @@ Q_OPEN_REQUEST_KIND = (
     .where(ReportRequest.project_id == bindparam("project"), ReportRequest.status == "open")
     .order_by(ReportRequest.due_at)
     .limit(1)
+)
+Q_REQUEST_LOCKED = (
+    select(ReportRequest.status, ReportRequest.report_id)
+    .where(ReportRequest.id == bindparam("request"))
+    .with_for_update()
 )
 W_REPORT = insert(StatusReport).returning(_S.id)
 W_SAVE = (
@@ -255,8 +266,17 @@ def save_report(
     return int(row.version) + 1
 
 
-def publish_report(uow: UnitOfWork, report_id: int, seen_version: int | None = None) -> list[int]:
-    """Lock the report and stamp its date; returns the report requests it answered."""
+def publish_report(
+    uow: UnitOfWork, report_id: int, seen_version: int | None = None, request: int | None = None
+) -> list[int]:
+    """Lock the report and stamp its date; returns the report requests it answered.
+
+    Given the report ``request`` it answers (a form opened from a request's link), the
+    request is locked first and must still be open: of two publishes racing for one
+    request (a double click), the second is refused instead of publishing a second report.
+    """
+    if request is not None:
+        _require_open_request(uow, request)
     row = _lock_draft(uow, report_id)
     view = read_report(uow.conn, report_id)
     check_publishable(view.content, view.kind)
@@ -287,6 +307,28 @@ def publish_report(uow: UnitOfWork, report_id: int, seen_version: int | None = N
         )
     )
     return answered
+
+
+def _require_open_request(uow: UnitOfWork, request: int) -> None:
+    found = uow.one(Q_REQUEST_LOCKED, request=request)
+    if found is None:
+        raise NotFound(f"There is no report request with id {request}.")
+    if found.status == "done":
+        raise ReportLocked(
+            f"This report request was already answered by report {found.report_id}, which is "
+            "published and locked. Nothing was changed."
+        )
+    if found.status != "open":
+        raise NoReportRequested()
+
+
+def may_write(uow: UnitOfWork, project_id: int) -> bool:
+    """Whether the acting person may write the project's reports (asks, changes nothing)."""
+    try:
+        require_reporter(uow, project_id)
+    except NotPermitted:
+        return False
+    return True
 
 
 def _lock_draft(uow: UnitOfWork, report_id: int) -> Row[Any]:

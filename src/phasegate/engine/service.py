@@ -211,10 +211,22 @@ class Engine:
             return reports.save_report(uow, report, content, seen_version)
 
     def publish_report(
-        self, report: int, *, seen_version: int | None = None, actor: int | None
+        self,
+        report: int,
+        *,
+        seen_version: int | None = None,
+        request: int | None = None,
+        actor: int | None,
     ) -> list[int]:
         with self.unit(actor) as uow:
-            return reports.publish_report(uow, report, seen_version)
+            return reports.publish_report(uow, report, seen_version, request)
+
+    def may_write_reports(self, project: int, person: int) -> bool:
+        """Whether ``person`` may write the project's status reports (reads only)."""
+        with self.reading() as conn:
+            uow = UnitOfWork(conn, self.clock(), SYSTEM, self.workflows)
+            uow.act_as(person)
+            return reports.may_write(uow, project)
 
     def report(self, report: int) -> reports.ReportView:
         with self.reading() as conn:

@@ -19,6 +19,7 @@ from phasegate.web.calendar import calendar_routes
 from phasegate.web.i18n import texts
 from phasegate.web.links import link_routes
 from phasegate.web.mailbox import mailbox_routes
+from phasegate.web.reports import report_routes
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
@@ -68,7 +69,9 @@ def create_app(app: App) -> FastAPI:
         return JSONResponse({"error": exc.code, "message": exc.message}, status_code=status)
 
     # HEAD too: link checkers and mail scanners ask for it, and it changes nothing.
-    @web.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
+    @web.api_route(
+        "/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False
+    )
     def portfolio_page(request: Request, lang: Lang = None) -> HTMLResponse:
         locale = locale_of(lang)
         projects = engine.portfolio()
@@ -81,7 +84,9 @@ def create_app(app: App) -> FastAPI:
             {"t": texts(locale), "locale": locale, "groups": groups, "count": len(projects)},
         )
 
-    @web.api_route("/board", methods=["GET", "HEAD"], response_class=HTMLResponse)
+    @web.api_route(
+        "/board", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False
+    )
     def board_page(request: Request, lang: Lang = None) -> HTMLResponse:
         locale = locale_of(lang)
         return templates.TemplateResponse(
@@ -92,6 +97,7 @@ def create_app(app: App) -> FastAPI:
 
     web.include_router(link_routes(app, templates, engine.clock))
     web.include_router(calendar_routes(app))
+    web.include_router(report_routes(app))
     if app.settings.dev_mailbox_enabled:
         web.include_router(mailbox_routes(app, templates))
 

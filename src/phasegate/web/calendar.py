@@ -137,7 +137,7 @@ def calendar_routes(app: App) -> APIRouter:
     settings = app.settings
     host = urlsplit(settings.base_url).hostname or "phasegate.local"
 
-    @router.api_route("/calendar.ics", methods=["GET", "HEAD"])
+    @router.api_route("/calendar.ics", methods=["GET", "HEAD"], include_in_schema=False)
     def calendar_feed(
         person: int | None = None, project: int | None = None, lang: Lang = None, wheel: bool = True
     ) -> Response:

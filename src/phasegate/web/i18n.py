@@ -141,6 +141,111 @@ TEXTS: dict[str, dict[str, str]] = {
         "link_conflict_title": "Stemmen ble ikke registrert",
         "link_conflict": "Noe hindret stemmen. Åpne lenken fra e-posten på nytt og prøv igjen.",
         "link_nothing_changed": "Ingenting er endret.",
+        # status and benefit reports from email links (web/reports.py)
+        "report_title_status": "Statusrapport for {project}",
+        "report_title_benefit": "Gevinstrapport for {project}",
+        "report_kind_status": "Statusrapport",
+        "report_kind_benefit": "Gevinstrapport",
+        "report_greeting": (
+            "Hei {name}. Fyll ut rapporten under. Du kan lagre et utkast underveis og "
+            "publisere når den er klar."
+        ),
+        "report_cycle": "Periode",
+        "report_kind": "Rapport",
+        "report_due": "Frist",
+        "report_state_new": "Ikke påbegynt",
+        "report_state_draft": "Utkast, sist lagret {when}",
+        "report_from_draft": "Skjemaet viser utkastet slik det sist ble lagret.",
+        "report_from_previous": (
+            "Skjemaet er fylt ut med svarene fra forrige publiserte rapport ({when}). "
+            "Du trenger bare å endre det som er nytt."
+        ),
+        "report_from_nothing": "Prosjektet har ingen publisert rapport ennå, så skjemaet er tomt.",
+        "report_required_intro": (
+            "Påkrevd for å publisere: {dimensions}. Alt som er rødt, må ha en kommentar som "
+            "forklarer hvorfor."
+        ),
+        "report_required_mark": "påkrevd",
+        "report_not_rated": "Ikke vurdert",
+        "report_comment_label": "Kommentar til {dimension}",
+        "report_colour_green": "Grønn",
+        "report_colour_yellow": "Gul",
+        "report_colour_red": "Rød",
+        "report_figures": "Økonomi i hele kroner",
+        "report_figures_hint": "Skriv hele kroner, for eksempel 1 250 000.",
+        "report_budget": "Budsjett",
+        "report_spent": "Forbruk hittil",
+        "report_forecast": "Prognose",
+        "report_save": "Lagre utkast",
+        "report_publish": "Publiser",
+        "report_save_explained": (
+            "Et utkast vises ikke i porteføljeoversikten, og du kan lagre så ofte du vil."
+        ),
+        "report_publish_explained": (
+            "Når du publiserer, blir rapporten låst og datert, og den vises i "
+            "porteføljeoversikten. Vil du endre noe etterpå, må du lage en ny rapport."
+        ),
+        "report_nothing_yet": "Ingenting blir lagret før du trykker på en av knappene.",
+        "report_saved": "Utkast lagret kl. {time}.",
+        "report_problems_unsaved": "Ingenting er lagret. Rett opp dette og prøv igjen:",
+        "report_problems_saved": (
+            "Rapporten er ikke publisert. Utkastet er lagret, men dette må rettes før du kan "
+            "publisere:"
+        ),
+        "report_problem_missing": "Ikke fylt ut. Velg en verdi.",
+        "report_problem_red": "Rødt må forklares. Skriv en kommentar om hvorfor.",
+        "report_problem_unknown": (
+            "«Ukjent» må forklares. Skriv i kommentaren hvorfor økonomien ikke er kjent."
+        ),
+        "report_problem_budget": (
+            "Fyll inn budsjettet i hele kroner, eller velg «Ukjent» under økonomi."
+        ),
+        "report_problem_amount": "Skriv beløpet i hele kroner, for eksempel 1 250 000.",
+        "report_problem_negative": "Beløpet kan ikke være negativt.",
+        "report_problem_value": "Velg en av verdiene som står her.",
+        "report_conflict_title": "Noen andre har lagret rapporten",
+        "report_conflict": (
+            "Noen andre lagret rapporten mens du hadde den åpen, så endringene dine er ikke "
+            "lagret. Skjemaet viser nå rapporten slik den er lagret. Gjør endringene dine på "
+            "nytt og lagre igjen."
+        ),
+        "report_your_input": "Dette skrev du (ikke lagret)",
+        "report_published_title": "Rapporten er publisert",
+        "report_already_title": "Rapporten er allerede publisert",
+        "report_published": "{kind} for {project} ({cycle}) ble publisert {when} av {who}.",
+        "report_locked": (
+            "Den er låst og datert og vises i porteføljeoversikten. Vil du endre noe, må du "
+            "lage en ny rapport."
+        ),
+        "report_as_published": "Rapporten slik den ble publisert",
+        "report_dimension": "Område",
+        "report_rating": "Vurdering",
+        "report_colour": "Farge",
+        "report_cancelled_title": "Rapporten trengs ikke lenger",
+        "report_cancelled": (
+            "Prosjektet {project} skylder ikke lenger {kind} til {cycle}, for eksempel fordi "
+            "det har gått ut av fasen som rapporterer."
+        ),
+        "report_not_reporter_title": "Du kan ikke skrive rapporter for dette prosjektet",
+        "report_not_reporter": (
+            "Bare prosjektlederen, prosjekteieren og prosjektkontoret kan skrive prosjektets "
+            "rapporter. Kontakt prosjektkontoret hvis du mener du skal kunne det."
+        ),
+        "report_not_reporter_detail": (
+            "{name} er ikke prosjektleder eller prosjekteier for {project}."
+        ),
+        "report_tampered": (
+            "Lenken er skadet eller ikke laget av phasegate. Åpne den på nytt fra e-posten, og "
+            "pass på at hele lenken kom med."
+        ),
+        "report_expired": (
+            "Lenken gikk ut {when}. Be prosjektkontoret om en ny lenke til rapporten."
+        ),
+        "report_csrf_title": "Rapporten ble ikke lagret",
+        "report_csrf": (
+            "Vi kunne ikke bekrefte at skjemaet kom fra siden du åpnet. Åpne lenken fra "
+            "e-posten på nytt og send skjemaet igjen."
+        ),
     },
     "en": {
         "portfolio": "Portfolio overview",
@@ -276,6 +381,105 @@ TEXTS: dict[str, dict[str, str]] = {
         "link_conflict_title": "Your vote was not recorded",
         "link_conflict": "Something got in the way. Open the link from the email again and retry.",
         "link_nothing_changed": "Nothing was changed.",
+        # status and benefit reports from email links (web/reports.py)
+        "report_title_status": "Status report for {project}",
+        "report_title_benefit": "Benefit report for {project}",
+        "report_kind_status": "Status report",
+        "report_kind_benefit": "Benefit report",
+        "report_greeting": (
+            "Hello {name}. Fill in the report below. You can save a draft as you go and "
+            "publish it when it is ready."
+        ),
+        "report_cycle": "Reporting cycle",
+        "report_kind": "Report",
+        "report_due": "Due",
+        "report_state_new": "Not started",
+        "report_state_draft": "Draft, last saved on {when}",
+        "report_from_draft": "The form shows the draft as it was last saved.",
+        "report_from_previous": (
+            "The form is filled in with the answers from the previous published report "
+            "({when}). Change only what is new."
+        ),
+        "report_from_nothing": "The project has no published report yet, so the form is empty.",
+        "report_required_intro": (
+            "Required for publishing: {dimensions}. Everything red needs a comment that "
+            "explains why."
+        ),
+        "report_required_mark": "required",
+        "report_not_rated": "Not rated",
+        "report_comment_label": "Comment on {dimension}",
+        "report_colour_green": "Green",
+        "report_colour_yellow": "Yellow",
+        "report_colour_red": "Red",
+        "report_figures": "Cost figures in whole kroner",
+        "report_figures_hint": "Write whole kroner, like 1250000.",
+        "report_budget": "Budget",
+        "report_spent": "Spent so far",
+        "report_forecast": "Forecast",
+        "report_save": "Save draft",
+        "report_publish": "Publish",
+        "report_save_explained": (
+            "A draft is not shown in the portfolio overview, and you can save as often as you like."
+        ),
+        "report_publish_explained": (
+            "Publishing locks and dates the report, and shows it in the portfolio overview. "
+            "To change anything afterwards, you write a new report."
+        ),
+        "report_nothing_yet": "Nothing is saved until you press one of the buttons.",
+        "report_saved": "Draft saved at {time}.",
+        "report_problems_unsaved": "Nothing was saved. Correct this and try again:",
+        "report_problems_saved": (
+            "The report is not published. The draft is saved, but this must be corrected "
+            "before you can publish:"
+        ),
+        "report_problem_missing": "Not filled in. Choose a value.",
+        "report_problem_red": "Red needs explaining. Write a comment that says why.",
+        "report_problem_unknown": (
+            "“Unknown” needs explaining. Say in the comment why the cost is not known."
+        ),
+        "report_problem_budget": "Enter the budget in whole kroner, or choose “Unknown” for cost.",
+        "report_problem_amount": "Write the amount in whole kroner, like 1250000.",
+        "report_problem_negative": "The amount cannot be negative.",
+        "report_problem_value": "Choose one of the values shown here.",
+        "report_conflict_title": "Someone else saved the report",
+        "report_conflict": (
+            "Someone else saved the report while you had it open, so your changes were not "
+            "saved. The form now shows the report as it is saved. Make your changes again and "
+            "save."
+        ),
+        "report_your_input": "What you entered (not saved)",
+        "report_published_title": "The report is published",
+        "report_already_title": "The report is already published",
+        "report_published": "{kind} for {project} ({cycle}) was published on {when} by {who}.",
+        "report_locked": (
+            "It is locked and dated, and shown in the portfolio overview. To change anything, "
+            "write a new report."
+        ),
+        "report_as_published": "The report as published",
+        "report_dimension": "Dimension",
+        "report_rating": "Rating",
+        "report_colour": "Colour",
+        "report_cancelled_title": "The report is no longer needed",
+        "report_cancelled": (
+            "The project {project} no longer owes a {kind} for {cycle}, for example because it "
+            "left the phase that reports."
+        ),
+        "report_not_reporter_title": "You cannot write reports for this project",
+        "report_not_reporter": (
+            "Only the project manager, the project owner and the PMO can write the project's "
+            "reports. Contact the PMO if you think you should be able to."
+        ),
+        "report_not_reporter_detail": "{name} is not the project manager or owner of {project}.",
+        "report_tampered": (
+            "The link is damaged or was not made by phasegate. Open it again from the email, "
+            "making sure the whole link came along."
+        ),
+        "report_expired": "The link expired on {when}. Ask the PMO for a new link to the report.",
+        "report_csrf_title": "The report was not saved",
+        "report_csrf": (
+            "We could not confirm that the form came from the page you opened. Open the link "
+            "from the email again and send the form again."
+        ),
     },
 }
 

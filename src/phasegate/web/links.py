@@ -100,7 +100,12 @@ def link_routes(app: App, templates: Jinja2Templates, clock: Clock) -> APIRouter
     pages = LinkPages(app, templates, clock)
     router = APIRouter()
 
-    @router.api_route("/decide/{token}", methods=["GET", "HEAD"], response_class=HTMLResponse)
+    @router.api_route(
+        "/decide/{token}",
+        methods=["GET", "HEAD"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
+    )
     def confirm(request: Request, token: str) -> Response:
         opened = pages.open(request, token)
         if isinstance(opened, Response):
@@ -111,7 +116,7 @@ def link_routes(app: App, templates: Jinja2Templates, clock: Clock) -> APIRouter
             return pages.refused(request, voice, refusal)
         return pages.form(request, token, link, person, view, voice)
 
-    @router.post("/decide/{token}", response_class=HTMLResponse)
+    @router.post("/decide/{token}", response_class=HTMLResponse, include_in_schema=False)
     def vote(
         request: Request,
         token: str,

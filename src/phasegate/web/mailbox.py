@@ -56,7 +56,7 @@ def mailbox_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         with app.engine.reading() as conn:
             return get_message(conn, message)
 
-    @router.api_route("", methods=READ, response_class=HTMLResponse)
+    @router.api_route("", methods=READ, response_class=HTMLResponse, include_in_schema=False)
     def mailbox(request: Request, lang: Lang = None) -> HTMLResponse:
         locale = lang or default_locale
         with app.engine.reading() as conn:
@@ -72,7 +72,9 @@ def mailbox_routes(app: App, templates: Jinja2Templates) -> APIRouter:
             },
         )
 
-    @router.api_route("/{message}", methods=READ, response_class=HTMLResponse)
+    @router.api_route(
+        "/{message}", methods=READ, response_class=HTMLResponse, include_in_schema=False
+    )
     def message_page(request: Request, message: int, lang: Lang = None) -> HTMLResponse:
         locale = lang or default_locale
         return templates.TemplateResponse(
@@ -81,7 +83,9 @@ def mailbox_routes(app: App, templates: Jinja2Templates) -> APIRouter:
             {"t": texts(locale), "locale": locale, "m": find(message)},
         )
 
-    @router.api_route("/{message}/html", methods=READ, response_class=HTMLResponse)
+    @router.api_route(
+        "/{message}/html", methods=READ, response_class=HTMLResponse, include_in_schema=False
+    )
     def message_html(message: int) -> HTMLResponse:
         body = find(message).body_html
         # Shown in a frame on the message page: links open in the whole window.
