@@ -19,6 +19,7 @@ from phasegate.web.calendar import calendar_routes
 from phasegate.web.i18n import texts
 from phasegate.web.links import link_routes
 from phasegate.web.mailbox import mailbox_routes
+from phasegate.web.report_api import report_api_routes
 from phasegate.web.reports import report_routes
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
@@ -98,6 +99,7 @@ def create_app(app: App) -> FastAPI:
     web.include_router(link_routes(app, templates, engine.clock))
     web.include_router(calendar_routes(app))
     web.include_router(report_routes(app))
+    web.include_router(report_api_routes(app))
     if app.settings.dev_mailbox_enabled:
         web.include_router(mailbox_routes(app, templates))
 

@@ -1,4 +1,4 @@
-"""Status and benefit reports from the request email's link, and the same over a JSON API.
+"""Status and benefit reports from the request email's link (the JSON API: report_api.py).
 
 ``GET``/``HEAD /report/{token}`` shows the form and changes nothing: mail scanners open
 every link in a message, so only the ``POST`` from the form's buttons (save a draft, or
@@ -14,21 +14,19 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Body, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from phasegate.bootstrap import App
-from phasegate.domain.model import Label
 from phasegate.domain.reports import (
     DIMENSION_LABELS,
     SCALES,
@@ -57,7 +55,6 @@ from phasegate.links import ReportLink
 from phasegate.mail.render import format_money
 from phasegate.web.links import COOKIE_VALUE, LinkPages, Refusal, Voice
 
-T = TypeVar("T")
 FIGURES = ("budget", "spent", "forecast")
 FIELDS = frozenset({*map(str, Dimension), *FIGURES})
 SWATCHES = {Colour.GREEN: "#15803d", Colour.YELLOW: "#ca8a04", Colour.RED: "#b91c1c"}
@@ -588,242 +585,13 @@ def _number(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() else None
 
 
-# --- the JSON API --------------------------------------------------------------------------
-
-
-class LabelOut(BaseModel):
-    nb: str
-    en: str
-
-    @classmethod
-    def of(cls, label: Label | Mapping[str, str]) -> LabelOut:
-        if isinstance(label, Label):
-            return cls(nb=label.nb, en=label.en)
-        return cls(nb=label.get("nb", ""), en=label.get("en") or label.get("nb", ""))
-
-
-class LevelOut(BaseModel):
-    value: str
-    colour: Colour
-    label: LabelOut
-
-
-class RequestOut(BaseModel):
-    """A reporting cycle's request to one project."""
-
-    id: int
-    project_id: int
-    project: str
-    kind: ReportKind
-    cycle: str = Field(description="the annual cycle's occurrence, e.g. tertial-1/20270430T1200")
-    cycle_label: LabelOut
-    person_id: int | None = Field(description="who is asked")
-    due_at: datetime
-    status: str = Field(description="open | done | cancelled")
-    requested_at: datetime
-    closed_at: datetime | None
-    report_id: int | None = Field(description="the published report that answered it")
-
-
-class ReportOut(BaseModel):
-    """A report: a draft, a published one, or (id null) what a new draft would start with."""
-
-    id: int | None
-    project_id: int
-    kind: ReportKind
-    status: str = Field(description="new (no draft yet) | draft | published")
-    version: int | None = Field(description="send it back when saving or publishing")
-    values: dict[Dimension, str]
-    comments: dict[Dimension, str]
-    budget: int | None = Field(description="whole kroner")
-    spent: int | None
-    forecast: int | None
-    colours: dict[Dimension, Colour]
-    published_at: datetime | None = None
-    published_by: str | None = None
-
-
-class RequestSheetOut(BaseModel):
-    """Everything needed to fill in the report a link asks for."""
-
-    request: RequestOut
-    report: ReportOut
-    scales: dict[Dimension, list[LevelOut]] = Field(
-        description="each dimension's values, best first"
-    )
-    required: list[Dimension] = Field(description="what must be rated before publishing")
-
-
-class ReportIn(BaseModel):
-    """A report's content; values and comments keyed by dimension, blank = not filled in."""
-
-    values: dict[str, str | None] = Field(default_factory=dict)
-    comments: dict[str, str | None] = Field(default_factory=dict)
-    budget: int | str | None = Field(default=None, description="whole kroner")
-    spent: int | str | None = None
-    forecast: int | str | None = None
-    version: int | None = Field(
-        default=None, description="the draft version you read; null if you saw no draft"
-    )
-
-    def content(self) -> ReportContent:
-        return ReportContent.from_json(
-            self.values, self.comments, self.budget, self.spent, self.forecast
-        )
-
-    def has_content(self) -> bool:
-        return bool(self.model_fields_set - {"version"})
-
-
-class ErrorOut(BaseModel):
-    error: str = Field(description="a stable code, e.g. report_invalid, link_expired")
-    message: str
-    problems: list[str] | None = None
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorOut, "description": what}
-    for status, what in (
-        (400, "the link is damaged or not made by phasegate"),
-        (403, "this person may not write the project's reports"),
-        (404, "the request or person no longer exists"),
-        (409, "already published, or someone else saved first: read it again"),
-        (410, "the link expired, or the report is no longer owed"),
-        (422, "the report is not complete or not readable: see problems"),
-    )
-}
-
-
-def _report_out(
-    content: ReportContent, report: ReportView | None, ask: ReportRequestView | None = None
-) -> ReportOut:
-    """A report as the API gives it; without ``report``, a new draft of ``ask``'s project."""
-    values, comments = content.to_json()
-    common = {
-        "values": values,
-        "comments": comments,
-        "budget": content.budget,
-        "spent": content.spent,
-        "forecast": content.forecast,
-        "colours": content.colours(),
-    }
-    if report is not None:
-        return ReportOut(
-            id=report.id,
-            project_id=report.project_id,
-            kind=report.kind,
-            status=report.status,
-            version=report.version,
-            published_at=report.published_at,
-            published_by=report.published_by,
-            **common,
-        )
-    assert ask is not None
-    return ReportOut(
-        id=None, project_id=ask.project_id, kind=ask.kind, status="new", version=None, **common
-    )
-
-
-def _request_out(ask: ReportRequestView) -> RequestOut:
-    return RequestOut(
-        id=ask.id,
-        project_id=ask.project_id,
-        project=ask.project,
-        kind=ask.kind,
-        cycle=ask.cycle,
-        cycle_label=LabelOut.of(ask.cycle_label),
-        person_id=ask.person_id,
-        due_at=ask.due_at,
-        status=ask.status,
-        requested_at=ask.requested_at,
-        closed_at=ask.closed_at,
-        report_id=ask.report_id,
-    )
-
-
-def _api_error(exc: PhasegateError) -> JSONResponse:
-    status = next((s for kind, s in API_STATUS.items() if isinstance(exc, kind)), 409)
-    body: dict[str, Any] = {"error": exc.code, "message": exc.message}
-    if isinstance(exc, ReportInvalid):
-        body["problems"] = exc.problems
-    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
-
-
-class ReportApi:
-    """The JSON side: the same desk, the token as the authority, errors as JSON."""
-
-    def __init__(self, desk: ReportDesk) -> None:
-        self.desk = desk
-
-    @staticmethod
-    def answer(work: Callable[[], T], response: Response) -> T | JSONResponse:
-        response.headers["Cache-Control"] = "no-store"  # the token is in the address
-        try:
-            return work()
-        except PhasegateError as exc:
-            return _api_error(exc)
-
-    def writer(self, token: str, *, writing: bool) -> tuple[int, ReportRequestView]:
-        """Who writes, and the request; raises if the link or the request forbids it."""
-        link, person, ask = self.desk.open(token)
-        if writing or ask.status == "cancelled":
-            self.desk.require_open(ask, self.desk.answered(ask))
-        if not self.desk.may_write(ask.project_id, person.id):
-            raise NotPermitted(
-                f"{person.name} may not write reports for {ask.project}: its project manager, "
-                "its owner or the PMO may."
-            )
-        return link.person, ask
-
-    def sheet(self, token: str) -> RequestSheetOut:
-        _, ask = self.writer(token, writing=False)
-        published = self.desk.answered(ask) if ask.status == "done" else None
-        if published is not None:
-            report: ReportView | None = published
-            content = published.content
-        else:
-            report, content = self.desk.current(ask)
-        return RequestSheetOut(
-            request=_request_out(ask),
-            report=_report_out(content, report, ask),
-            scales={
-                d: [
-                    LevelOut(value=lv.value, colour=lv.colour, label=LabelOut.of(lv.label))
-                    for lv in SCALES[d]
-                ]
-                for d in Dimension
-            },
-            required=list(required_dimensions(report.kind if report else ask.kind)),
-        )
-
-    def save(self, token: str, body: ReportIn) -> ReportOut:
-        person, ask = self.writer(token, writing=True)
-        saved = self.desk.save(person, ask, body.content(), body.version)
-        return _report_out(saved.content, saved)
-
-    def publish(self, token: str, body: ReportIn | None) -> ReportOut:
-        person, ask = self.writer(token, writing=True)
-        given = body if body is not None else ReportIn()
-        content = given.content() if given.has_content() else None
-        published = self.desk.publish(person, ask, content, given.version)
-        return _report_out(published.content, published)
-
-    def published(self, project: int) -> list[ReportOut]:
-        engine = self.desk.engine
-        engine.project(project)  # NotFound for a project that does not exist
-        reports = [r for r in engine.project_reports(project) if not r.is_draft]
-        reports.sort(key=lambda r: (r.published_at, r.id), reverse=True)
-        return [_report_out(r.content, r) for r in reports]
-
-
 # --- the routes ----------------------------------------------------------------------------
 
 
 def report_routes(app: App) -> APIRouter:
-    """The report form behind the links in report-request emails, and its JSON API."""
+    """The report form behind the links in report-request emails (the API: report_api)."""
     templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
     pages = ReportPages(app, templates)
-    api = ReportApi(pages.desk)
     router = APIRouter()
 
     # The pages are not API: kept out of the schema (GET and HEAD would share an operation id).
@@ -843,29 +611,5 @@ def report_routes(app: App) -> APIRouter:
         posted = await request.form()
         fields = {k: v for k, v in posted.items() if isinstance(v, str)}
         return await run_in_threadpool(pages.submit, request, token, fields)
-
-    @router.get("/api/report-requests/{token}", response_model=RequestSheetOut, responses=ERRORS)
-    def report_request_sheet(token: str, response: Response) -> Any:
-        """The request, its draft (or what a new one starts with), the scales and what is
-        required. Reading only."""
-        return api.answer(lambda: api.sheet(token), response)
-
-    @router.put("/api/report-requests/{token}/draft", response_model=ReportOut, responses=ERRORS)
-    def report_save_draft(token: str, body: ReportIn, response: Response) -> Any:
-        """Save the draft, starting it if the project has none. Give the version you read."""
-        return api.answer(lambda: api.save(token, body), response)
-
-    @router.post("/api/report-requests/{token}/publish", response_model=ReportOut, responses=ERRORS)
-    def report_publish(
-        token: str, response: Response, body: Annotated[ReportIn | None, Body()] = None
-    ) -> Any:
-        """Publish the draft, saving the content in the body first if there is any. The
-        report is then locked and dated, and answers the project's open requests."""
-        return api.answer(lambda: api.publish(token, body), response)
-
-    @router.get("/api/projects/{project_id}/reports", response_model=list[ReportOut])
-    def project_reports(project_id: int) -> Any:
-        """The project's published reports, newest first (drafts are not shown)."""
-        return api.published(project_id)
 
     return router
