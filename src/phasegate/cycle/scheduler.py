@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from contextlib import suppress
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import FrameType
@@ -25,7 +25,6 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from phasegate.bootstrap import App
@@ -48,13 +47,17 @@ def sender_for(app: App) -> Sender | None:
     settings = app.settings
     if settings.smtp_url is None:
         return None
+    # A drill clock runs fast; the lease and the maximum age are counted on it, so they
+    # must stretch with it, or a lease would end before the first message is sent.
+    speed = settings.clock_speed if settings.clock_start is not None else 1.0
     return Sender(
         app.database,
         settings.smtp_url.get_secret_value(),
         settings.mail_from,
         clock=app.engine.clock,
         rate_per_minute=settings.mail_rate_per_minute,
-        max_age=timedelta(hours=settings.mail_max_age_hours),
+        max_age=timedelta(hours=settings.mail_max_age_hours) * speed,
+        lease=timedelta(minutes=5) * speed,
     )
 
 
@@ -106,16 +109,24 @@ def background_scheduler(app: App) -> BackgroundScheduler:
 
 def run_forever(app: App) -> None:
     """``phasegate scheduler``: run until Ctrl+C or SIGTERM, finishing the pass under way."""
-    scheduler = BlockingScheduler(timezone=app.wheel.zone)
+    scheduler = BackgroundScheduler(timezone=app.wheel.zone)
     add_jobs(scheduler, app)
+    stopping = threading.Event()
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("stopping the scheduler (signal %s) after the pass under way", signum)
-        scheduler.shutdown(wait=False)
+        stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
-    with suppress(KeyboardInterrupt, SystemExit):
-        scheduler.start()
+    signal.signal(signal.SIGINT, stop)
+    scheduler.start()
+    try:
+        while not stopping.wait(1.0):
+            continue
+    finally:
+        # Wait for the jobs here, in the main thread: once it returns, the interpreter
+        # shuts down, and a pass under way could no longer record what it sent.
+        scheduler.shutdown(wait=True)
 
 
 def _tick(app: App) -> None:
