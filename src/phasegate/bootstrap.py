@@ -20,7 +20,7 @@ from phasegate.errors import WorkflowError
 from phasegate.links import LinkSigner
 from phasegate.mail.compose import MailComposer
 from phasegate.mail.render import Notifications
-from phasegate.settings import Settings
+from phasegate.settings import Environment, Settings
 from phasegate.storage.database import connect, ensure_schema_current
 from phasegate.workflow.catalog import WorkflowCatalog
 from phasegate.workflow.wheel_loader import load_wheel
@@ -101,7 +101,11 @@ def build(
         secret_key, settings.previous_secret_keys(), timedelta(days=settings.link_ttl_days)
     )
     mail = MailComposer(
-        Notifications(settings.notifications_dir, settings.zone),
+        Notifications(
+            settings.notifications_dir,
+            settings.zone,
+            reload=settings.env is not Environment.PRODUCTION,
+        ),
         signer,
         settings.base_url,
         settings.zone,

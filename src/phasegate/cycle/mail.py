@@ -11,20 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row
 
 from phasegate.cycle.plans import Cycle
 from phasegate.domain.reminders import DeadlineKind, Reminder
 from phasegate.engine.unit import UnitOfWork
 from phasegate.links import report_url
 from phasegate.mail.compose import MailComposer, Recipient
-from phasegate.storage.tables import GateRequest
 
 ROLE_LABELS = {
     "pmo": {"nb": "porteføljekontoret (PMO)", "en": "the portfolio office (PMO)"},
     "board": {"nb": "porteføljestyret", "en": "the portfolio board"},
 }
-Q_MEETING_KEY = select(GateRequest.meeting_key).where(GateRequest.id == bindparam("request"))
 #: A report link lives at least this long after the deadline, for late reporters.
 REPORT_LINK_GRACE = timedelta(days=30)
 
@@ -41,6 +39,7 @@ class DeadlineRow:
     project_name: str | None
     title: str
     due_at: datetime
+    meeting_key: str | None = None  # for a board member's vote: the meeting it is due at
 
 
 class CycleMail:
@@ -52,9 +51,7 @@ class CycleMail:
 
     # --- the pieces every reminder shows ---------------------------------------------
 
-    def item(
-        self, uow: UnitOfWork, deadline: DeadlineRow, person: Recipient, now: datetime
-    ) -> dict[str, Any]:
+    def item(self, deadline: DeadlineRow, person: Recipient, now: datetime) -> dict[str, Any]:
         """What is owed, by when, and how to do it, for one person."""
         kind = DeadlineKind(deadline.kind)
         what, _, target_text = deadline.subject.partition(":")
@@ -65,7 +62,7 @@ class CycleMail:
         if kind in (DeadlineKind.GATE_DECISION, DeadlineKind.OWNER_DECISION):
             links = self.gates.vote_links(target, person.id, now)
             if kind is DeadlineKind.GATE_DECISION:
-                meeting = self._meeting_label(uow, target, person.language)
+                meeting = self.gates.meeting_label(deadline.meeting_key, person.language)
         elif kind in (DeadlineKind.STATUS_REPORT, DeadlineKind.BENEFIT_REPORT):
             action_url = self.report_link(target, person.id, now, deadline.due_at)
         plan = self.cycle.plan(kind)
@@ -89,9 +86,6 @@ class CycleMail:
         return report_url(
             self.gates.base_url, self.gates.signer.issue_report(request, person, now, ttl)
         )
-
-    def _meeting_label(self, uow: UnitOfWork, request: int, language: str) -> str | None:
-        return self.gates.meeting_label(uow.scalar(Q_MEETING_KEY, request=request), language)
 
     # --- reminders ---------------------------------------------------------------------
 

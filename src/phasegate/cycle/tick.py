@@ -27,7 +27,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
-from phasegate.cycle.deadlines import open_deadlines, report_subject, wheel_subject
+from phasegate.cycle.deadlines import (
+    gate_subject,
+    open_deadlines,
+    report_subject,
+    wheel_subject,
+)
 from phasegate.cycle.mail import ROLE_LABELS, CycleMail, DeadlineRow
 from phasegate.cycle.plans import Cycle
 from phasegate.domain import events as ev
@@ -38,9 +43,11 @@ from phasegate.engine.service import Engine
 from phasegate.engine.unit import UnitOfWork
 from phasegate.errors import ConcurrentUpdate
 from phasegate.mail.compose import Recipient
+from phasegate.mail.outbox import enqueue_many
 from phasegate.storage.tables import (
     Deadline,
     Digest,
+    GateRequest,
     Project,
     ReportRequest,
     RoleGrant,
@@ -81,6 +88,9 @@ Q_ACTIVE_OWNERS = (
     .distinct()
 )
 W_REPORT_REQUEST = insert(ReportRequest).returning(ReportRequest.id)
+Q_MEETING_KEYS = select(GateRequest.id, GateRequest.meeting_key).where(
+    GateRequest.id.in_(bindparam("requests", expanding=True))
+)
 
 _D = Deadline
 Q_DUE = (
@@ -366,8 +376,11 @@ class Ticker:
         now = uow.now
         today = now.astimezone(self.cycle.wheel.zone).date()
         people = {p.id: p for p in self._people(uow, {row.person_id for row in rows})}
+        meetings = self._meeting_keys(uow, rows)
+        roles: dict[str, list[Recipient]] = {}  # escalation roles' members, asked once
         advances: list[dict[str, Any]] = []
         records: list[dict[str, Any]] = []
+        outgoing: list[dict[str, Any]] = []  # outbox rows, written in one statement
         reminded = escalated = 0
         for row in rows:
             deadline = DeadlineRow(
@@ -379,6 +392,7 @@ class Ticker:
                 row.project_name,
                 row.title,
                 row.due_at,
+                meetings.get(row.subject),
             )
             plan = self.cycle.plan(row.kind)
             state = ReminderState(
@@ -390,14 +404,18 @@ class Ticker:
                 person = people[row.person_id]
                 if reminder.stage is Stage.ESCALATION:
                     escalated += 1
-                    records += self._escalate(uow, deadline, reminder, state, person, today)
+                    records += self._escalate(
+                        uow, deadline, reminder, state, person, today, roles, outgoing
+                    )
                 else:
-                    item = self.mail.item(uow, deadline, person, now)
+                    item = self.mail.item(deadline, person, now)
                     context = self.mail.reminder_context(
                         item, person, deadline, reminder, state.overdue_sent, now
                     )
                     records.append(
-                        self._record(uow, deadline, reminder, "reminder", person, context, today)
+                        self._record(
+                            uow, deadline, reminder, "reminder", person, context, today, outgoing
+                        )
                     )
             next_at = plan.next_at(row.due_at, state)
             if next_at is not None and next_at <= now:
@@ -417,6 +435,7 @@ class Ticker:
                     "closed": now if finished else None,
                 }
             )
+        enqueue_many(uow.conn, outgoing)
         if records:
             uow.conn.execute(W_REMINDER, records)
         uow.conn.execute(W_ADVANCE, advances)
@@ -430,18 +449,19 @@ class Ticker:
         state: ReminderState,
         person: Recipient,
         today: date,
+        roles: dict[str, list[Recipient]],
+        outgoing: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
         """Tell the escalation role, and tell the person it was escalated."""
         role = self.cycle.plan(deadline.kind).policy.escalate_to
         assert role is not None
-        members = [
-            m
-            for m in self._people(uow, uow.conn.execute(Q_ROLE, {"role": role.value}).scalars())
-            if m.id != person.id
-        ]
+        if role.value not in roles:
+            found = uow.conn.execute(Q_ROLE, {"role": role.value}).scalars()
+            roles[role.value] = self._people(uow, found)
+        members = [m for m in roles[role.value] if m.id != person.id]
         records = []
         for member in members:
-            item = self.mail.item(uow, deadline, member, uow.now)
+            item = self.mail.item(deadline, member, uow.now)
             item["links"], item["action_url"] = [], None  # links are the owner's own
             context = {
                 "recipient": {"name": member.name},
@@ -450,15 +470,19 @@ class Ticker:
                 "reminders_sent": state.overdue_sent,
             }
             records.append(
-                self._record(uow, deadline, reminder, "escalation", member, context, today)
+                self._record(
+                    uow, deadline, reminder, "escalation", member, context, today, outgoing
+                )
             )
-        item = self.mail.item(uow, deadline, person, uow.now)
+        item = self.mail.item(deadline, person, uow.now)
         context = {
             "recipient": {"name": person.name},
             "item": item,
             "escalated_to": ROLE_LABELS[role.value][person.language],
         }
-        records.append(self._record(uow, deadline, reminder, "escalated", person, context, today))
+        records.append(
+            self._record(uow, deadline, reminder, "escalated", person, context, today, outgoing)
+        )
         uow.emit(
             ev.DeadlineEscalated(
                 project=deadline.project_id,
@@ -478,8 +502,9 @@ class Ticker:
         person: Recipient,
         context: dict[str, Any],
         today: date,
+        outgoing: list[dict[str, Any]],
     ) -> dict[str, Any]:
-        """Queue the email (or keep it for the digest) and return the reminder's row."""
+        """The reminder's row; its email goes to ``outgoing`` (or waits for the digest)."""
         entry = {
             "kind": kind,
             "stage": reminder.stage.value,
@@ -489,8 +514,9 @@ class Ticker:
         }
         message_id = None
         if not person.digest:
-            template = "reminder" if kind == "reminder" else kind
-            message_id = self.mail.gates.send(uow, template, person, deadline.project_id, context)
+            row = self.mail.gates.outbox_row(uow, kind, person, deadline.project_id, context)
+            outgoing.append(row)
+            message_id = row["message_id"]
         return {
             "deadline_id": deadline.id,
             "slot": reminder.slot,
@@ -539,6 +565,16 @@ class Ticker:
         return 1
 
     # --- helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    def _meeting_keys(uow: UnitOfWork, rows: list[Any]) -> dict[str, str | None]:
+        """The board meeting each gate-request deadline in the batch is due at, in one query."""
+        subjects = {row.subject for row in rows if row.subject.startswith("gate_request:")}
+        if not subjects:
+            return {}
+        ids = [int(subject.partition(":")[2]) for subject in subjects]
+        found = uow.conn.execute(Q_MEETING_KEYS, {"requests": ids})
+        return {gate_subject(row.id): row.meeting_key for row in found}
 
     def _people(self, uow: UnitOfWork, ids: Any) -> list[Recipient]:
         return self.mail.gates.people(uow, [int(i) for i in ids if i is not None])

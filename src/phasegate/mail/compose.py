@@ -22,7 +22,7 @@ from phasegate.engine import queries
 from phasegate.engine.unit import UnitOfWork
 from phasegate.engine.views import checklist_lines, document_lines
 from phasegate.links import LinkSigner, vote_url
-from phasegate.mail.outbox import enqueue
+from phasegate.mail.outbox import enqueue_many, outbox_row
 from phasegate.mail.render import Notifications
 from phasegate.storage.tables import GateRequestDecider, Person, Project, Vote
 
@@ -193,12 +193,24 @@ class MailComposer:
         project: int | None,
         context: dict[str, Any],
     ) -> str:
-        email = self.notifications.render(kind, person.language, context)
-        return enqueue(
-            uow.conn,
+        """Render the email and queue it in the operation's transaction; its Message-ID."""
+        row = self.outbox_row(uow, kind, person, project, context)
+        enqueue_many(uow.conn, [row])
+        return str(row["message_id"])
+
+    def outbox_row(
+        self,
+        uow: UnitOfWork,
+        kind: str,
+        person: Recipient,
+        project: int | None,
+        context: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Render the email into an outbox row, for callers that queue many at once."""
+        return outbox_row(
             kind=kind,
             recipient=person.email,
-            email=email,
+            email=self.notifications.render(kind, person.language, context),
             now=uow.now,
             person_id=person.id,
             project_id=project,

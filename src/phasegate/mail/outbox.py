@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select, update
 
@@ -113,25 +113,50 @@ def enqueue(
 
     Returns its Message-ID (``<random@domain>``), which every retry keeps.
     """
-    message_id = new_message_id(domain)
-    conn.execute(
-        W_ENQUEUE,
-        {
-            "message_id": message_id,
-            "kind": kind,
-            "recipient": recipient,
-            "person_id": person_id,
-            "project_id": project_id,
-            "subject": email.subject,
-            "body_text": email.text,
-            "body_html": email.html,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        },
+    row = outbox_row(
+        kind=kind,
+        recipient=recipient,
+        email=email,
+        now=now,
+        person_id=person_id,
+        project_id=project_id,
+        domain=domain,
     )
-    return message_id
+    conn.execute(W_ENQUEUE, row)
+    return str(row["message_id"])
+
+
+def enqueue_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Write several rows made by :func:`outbox_row` in one statement (one round trip)."""
+    if rows:
+        conn.execute(W_ENQUEUE, rows)
+
+
+def outbox_row(
+    *,
+    kind: str,
+    recipient: str,
+    email: RenderedEmail,
+    now: datetime,
+    person_id: int | None = None,
+    project_id: int | None = None,
+    domain: str = "phasegate.local",
+) -> dict[str, Any]:
+    """The row of one pending email, its Message-ID fixed now; write it with enqueue_many."""
+    return {
+        "message_id": new_message_id(domain),
+        "kind": kind,
+        "recipient": recipient,
+        "person_id": person_id,
+        "project_id": project_id,
+        "subject": email.subject,
+        "body_text": email.text,
+        "body_html": email.html,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 def _entry(row: RowMapping) -> OutboxEntry:

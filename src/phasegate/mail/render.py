@@ -186,9 +186,12 @@ def _words(locale: str, kind: str) -> Callable[[str], str]:
 class Notifications:
     """Renders notifications/<locale>/<name>.subject.j2, <name>.txt.j2 and <name>.html.j2."""
 
-    def __init__(self, directory: Path, zone: ZoneInfo) -> None:
+    def __init__(self, directory: Path, zone: ZoneInfo, *, reload: bool = True) -> None:
         self.directory = directory
         self.zone = zone
+        # Checking every template file for changes on each render costs a stat() per file;
+        # a production process reads them once (reload=False), development sees edits.
+        self.reload = reload
         # One environment per locale, so the filters are bound to the language rendered.
         self._environments = {key: self._environment(key) for key in BABEL_LOCALES}
 
@@ -214,6 +217,7 @@ class Notifications:
     def _environment(self, locale: str) -> Environment:
         environment = Environment(
             loader=FileSystemLoader(self.directory),
+            auto_reload=self.reload,
             undefined=StrictUndefined,
             autoescape=select_autoescape(
                 enabled_extensions=("html.j2",), default_for_string=False, default=False
