@@ -745,7 +745,8 @@ def test_every_key_of_a_deadline_is_used_by_the_reminder(
 
 
 def test_every_email_on_disk_has_all_its_parts_and_a_test() -> None:
-    tested = set(EMAILS) | {"decision_requested", "decision_made", "vote_recorded"}
+    # The gate emails are tested in test_mail_templates.py, sign_in in test_sign_in.py.
+    tested = set(EMAILS) | {"decision_requested", "decision_made", "vote_recorded", "sign_in"}
     for locale in LOCALES:
         kinds = {
             path.name.removesuffix(".subject.j2")

@@ -50,6 +50,9 @@ TABLES = {
     "digests",
     "report_requests",
     "status_reports",
+    "sign_in_links",
+    "sessions",
+    "api_tokens",
 }
 
 

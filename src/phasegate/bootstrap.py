@@ -115,6 +115,7 @@ def build(
             event.id: {lang: event.label.get(lang) for lang in ("nb", "en")}
             for event in cycle.wheel.events
         },
+        sign_in_ttl=timedelta(minutes=settings.sign_in_link_minutes),
     )
     engine = Engine(
         database,

@@ -129,6 +129,10 @@ def demo(
         f"Demo portfolio ready: {result.projects_total} projects "
         f"({result.projects_added} added now, {result.people_added} people added)."
     )
+    if settings.dev_mailbox_enabled:
+        typer.echo(
+            f"Sign in with one click (as the PMO, or anyone): {settings.base_url}/dev/sign-in"
+        )
     if result.requests_submitted:
         typer.echo(
             "Boligpolitisk strategi asks the board for BP1: the emails are in the "

@@ -227,6 +227,18 @@ class LinkExpired(LinkError):
         )
 
 
+class SignInLinkInvalid(LinkError):
+    """This sign-in link cannot be used. Ask for a new one on the sign-in page."""
+
+    code = "sign_in_link_invalid"
+
+
+class NotSignedIn(PhasegateError):
+    """You are not signed in. Sign in with your email address, then try again."""
+
+    code = "not_signed_in"
+
+
 # --- email: the outbox and the sender ---------------------------------------------------
 
 

@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     clock_start: datetime | None = None
     clock_speed: float = Field(default=1.0, gt=0)
 
+    # Sign-in: a one-time link by email, then a session cookie.
+    sign_in_link_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    session_days: int = Field(default=14, ge=1)
+
     # Approval links
     link_ttl_days: int = Field(default=14, ge=1)
     old_secret_keys: SecretStr | None = None  # comma-separated; accepted while rotating

@@ -201,3 +201,34 @@ class DeadlineEscalated(Event):
     deadline: int
     person: int
     to_role: str
+
+
+@dataclass(frozen=True)
+class SignInRequested(Event):
+    """Someone asked for a sign-in link; the handler makes it and emails it (never logged)."""
+
+    person: int
+
+
+@dataclass(frozen=True)
+class SignedIn(Event):
+    person: int
+    via: str  # email_link | demo
+
+
+@dataclass(frozen=True)
+class SignedOut(Event):
+    person: int
+
+
+@dataclass(frozen=True)
+class ApiTokenCreated(Event):
+    person: int
+    token: int  # the token's row id, never the token
+    name: str
+
+
+@dataclass(frozen=True)
+class ApiTokenRevoked(Event):
+    person: int
+    token: int

@@ -81,6 +81,11 @@ def build_handlers(
         ev.ReportRequestCancelled: (),
         ev.BoardAgendaSent: (),
         ev.DeadlineEscalated: (),
+        ev.SignInRequested: _only(m.sign_in_requested if m else None),
+        ev.SignedIn: (),
+        ev.SignedOut: (),
+        ev.ApiTokenCreated: (),
+        ev.ApiTokenRevoked: (),
     }
 
 

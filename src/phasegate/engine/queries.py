@@ -236,7 +236,7 @@ def people(conn: Connection, where: Any = None) -> list[PersonView]:
     if where is not None:
         query = query.where(where)
     return [
-        PersonView(p.id, p.name, p.email, p.language, tuple(sorted(roles[p.id])))
+        PersonView(p.id, p.name, p.email, p.language, tuple(sorted(roles[p.id])), p.digest)
         for p in conn.execute(query)
     ]
 

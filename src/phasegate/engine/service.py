@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from phasegate.domain.model import Channel, Outcome, WorkflowDefinition
 from phasegate.domain.reports import ReportContent, ReportKind
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
-from phasegate.engine import gates, projects, queries, reports
+from phasegate.engine import gates, projects, queries, reports, signin
 from phasegate.engine.unit import SYSTEM, HandlerTable, UnitOfWork, dispatch
 from phasegate.engine.views import (
     AuditEntry,
@@ -189,6 +189,53 @@ class Engine:
         """Choose one daily digest of reminders instead of separate emails (or go back)."""
         with self.unit(actor) as uow:
             projects.set_digest(uow, person, digest)
+
+    # --- sign-in ----------------------------------------------------------------------
+
+    def request_sign_in(self, email: str) -> bool:
+        """Email a one-time sign-in link to that address if someone has it."""
+        with self.unit(None) as uow:
+            return signin.request_sign_in(uow, email)
+
+    def complete_sign_in(self, token: str, session_ttl: timedelta) -> tuple[int, str]:
+        """Use a sign-in link (once); the person and their new session token."""
+        with self.unit(None) as uow:
+            return signin.complete_sign_in(uow, token, session_ttl)
+
+    def start_session(self, person: int, session_ttl: timedelta, *, via: str) -> str:
+        """A session without a link: only for the demo's one-click sign-in."""
+        with self.unit(person) as uow:
+            return signin.start_session(uow, person, session_ttl, via=via)
+
+    def end_session(self, token: str) -> None:
+        with self.unit(None) as uow:
+            signin.end_session(uow, token)
+
+    def create_api_token(self, name: str, *, actor: int) -> tuple[int, str]:
+        with self.unit(actor) as uow:
+            return signin.create_api_token(uow, name)
+
+    def revoke_api_token(self, token: int, *, actor: int) -> None:
+        with self.unit(actor) as uow:
+            signin.revoke_api_token(uow, token)
+
+    def principal_for(
+        self, *, session: str | None, api_token: str | None
+    ) -> signin.Principal | None:
+        """Who a request comes from: its session cookie or its bearer token, if live."""
+        if not api_token and not session:
+            return None
+        with self.database.begin() as conn:
+            now = self.clock()
+            if api_token:
+                person, via = signin.api_token_person(conn, api_token, now), "api_token"
+            else:
+                person, via = signin.session_person(conn, session or "", now), "session"
+            return None if person is None else signin.principal(conn, person, via)
+
+    def api_tokens(self, person: int) -> list[signin.ApiTokenView]:
+        with self.reading() as conn:
+            return signin.api_tokens(conn, person)
 
     # --- status reports ---------------------------------------------------------------
 

@@ -16,6 +16,7 @@ class PersonView:
     email: str
     language: str
     roles: tuple[str, ...] = ()
+    digest: bool = False  # wants one daily digest of reminders
 
 
 @dataclass(frozen=True)

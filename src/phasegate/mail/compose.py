@@ -19,6 +19,7 @@ from sqlalchemy import Row, bindparam, select
 from phasegate.domain import events as ev
 from phasegate.domain.model import Gate, Outcome, WorkflowDefinition
 from phasegate.engine import queries
+from phasegate.engine.signin import make_sign_in_link
 from phasegate.engine.unit import UnitOfWork
 from phasegate.engine.views import checklist_lines, document_lines
 from phasegate.links import LinkSigner, vote_url
@@ -65,6 +66,7 @@ class MailComposer:
         link_ttl: timedelta,
         domain: str,
         meetings: Mapping[str, Mapping[str, str]] | None = None,
+        sign_in_ttl: timedelta = timedelta(minutes=15),
     ) -> None:
         self.notifications = notifications
         self.signer = signer
@@ -74,6 +76,7 @@ class MailComposer:
         self.domain = domain
         # Board meeting labels by wheel event id and language, for "on the agenda of …".
         self.meetings = meetings or {}
+        self.sign_in_ttl = sign_in_ttl
 
     def meeting_label(self, meeting_key: str | None, language: str) -> str | None:
         """The board meeting a request is on, in the reader's language (None if none)."""
@@ -182,6 +185,17 @@ class MailComposer:
                 "project_url": f"{self.base_url}/",
             }
             self.send(uow, "decision_made", person, event.project, context)
+
+    def sign_in_requested(self, event: ev.SignInRequested, uow: UnitOfWork) -> None:
+        """The sign-in link exists only in this email: made here, stored hashed."""
+        token, expires = make_sign_in_link(uow, event.person, self.sign_in_ttl)
+        for person in self.people(uow, [event.person]):
+            context = {
+                "recipient": {"name": person.name},
+                "url": f"{self.base_url}/login/{token}",
+                "expires_at": expires,
+            }
+            self.send(uow, "sign_in", person, None, context)
 
     # --- helpers --------------------------------------------------------------------
 

@@ -7,24 +7,41 @@ from contextlib import asynccontextmanager
 from itertools import groupby
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from phasegate.bootstrap import App
 from phasegate.cycle.scheduler import background_scheduler
-from phasegate.errors import NotFound, PhasegateError
+from phasegate.errors import (
+    LinkTampered,
+    NotFound,
+    NotPermitted,
+    NotSignedIn,
+    PhasegateError,
+)
+from phasegate.web.access import CsrfRejected, Rule, guard
 from phasegate.web.calendar import calendar_routes
 from phasegate.web.i18n import texts
 from phasegate.web.links import link_routes
 from phasegate.web.mailbox import mailbox_routes
 from phasegate.web.report_api import report_api_routes
 from phasegate.web.reports import report_routes
+from phasegate.web.signin import account_routes, signin_routes
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
 Lang = Annotated[str | None, Query(pattern="^(nb|en)$")]
+# HTTP statuses of domain errors; anything else is a conflict (409).
+STATUS: tuple[tuple[type[PhasegateError], int], ...] = (
+    (NotSignedIn, 401),
+    (NotPermitted, 403),
+    (CsrfRejected, 403),
+    (NotFound, 404),
+    (LinkTampered, 400),
+)
 
 
 @asynccontextmanager
@@ -58,8 +75,14 @@ def create_app(app: App) -> FastAPI:
     @web.exception_handler(PhasegateError)
     async def _domain_error(request: Request, exc: PhasegateError) -> Response:
         """The domain's message, as a page for a browser and as JSON for everyone else."""
-        status = 404 if isinstance(exc, NotFound) else 409
-        if "text/html" in request.headers.get("accept", ""):
+        status = next((code for kind, code in STATUS if isinstance(exc, kind)), 409)
+        browser = "text/html" in request.headers.get("accept", "")
+        if isinstance(exc, NotSignedIn) and browser and request.method in ("GET", "HEAD"):
+            target = quote(
+                request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            )
+            return RedirectResponse(f"/login?next={target}", status_code=303)
+        if browser:
             locale = locale_of(request.query_params.get("lang"))
             return templates.TemplateResponse(
                 request,
@@ -71,7 +94,11 @@ def create_app(app: App) -> FastAPI:
 
     # HEAD too: link checkers and mail scanners ask for it, and it changes nothing.
     @web.api_route(
-        "/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False
+        "/",
+        methods=["GET", "HEAD"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
+        dependencies=[guard(app, Rule.ANYONE)],
     )
     def portfolio_page(request: Request, lang: Lang = None) -> HTMLResponse:
         locale = locale_of(lang)
@@ -86,7 +113,11 @@ def create_app(app: App) -> FastAPI:
         )
 
     @web.api_route(
-        "/board", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False
+        "/board",
+        methods=["GET", "HEAD"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
+        dependencies=[guard(app, Rule.ANYONE)],
     )
     def board_page(request: Request, lang: Lang = None) -> HTMLResponse:
         locale = locale_of(lang)
@@ -96,14 +127,17 @@ def create_app(app: App) -> FastAPI:
             {"t": texts(locale), "locale": locale, "pending": engine.board_pending_decisions()},
         )
 
+    # Every route has one guard (web/access.py); tests/test_authorization.py checks them all.
     web.include_router(link_routes(app, templates, engine.clock))
-    web.include_router(calendar_routes(app))
     web.include_router(report_routes(app))
     web.include_router(report_api_routes(app))
+    web.include_router(calendar_routes(app))
+    web.include_router(signin_routes(app, templates))
+    web.include_router(account_routes(app, templates))
     if app.settings.dev_mailbox_enabled:
         web.include_router(mailbox_routes(app, templates))
 
-    @web.get("/healthz")
+    @web.get("/healthz", dependencies=[guard(app, Rule.ANYONE)])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 

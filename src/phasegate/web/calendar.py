@@ -35,6 +35,7 @@ from phasegate.domain.wheel import Occurrence
 from phasegate.errors import NotFound
 from phasegate.mail.render import format_date
 from phasegate.storage.tables import Deadline, Person, Project
+from phasegate.web.access import Rule, guard
 
 PRODID = "-//phasegate//årshjul//NB"
 #: The wheel's occurrences in the feed: a season back and a year and a bit ahead.
@@ -133,7 +134,7 @@ class Owed:
 
 
 def calendar_routes(app: App) -> APIRouter:
-    router = APIRouter(tags=["calendar"])
+    router = APIRouter(tags=["calendar"], dependencies=[guard(app, Rule.ANYONE)])
     settings = app.settings
     host = urlsplit(settings.base_url).hostname or "phasegate.local"
 

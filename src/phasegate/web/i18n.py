@@ -26,6 +26,49 @@ TEXTS: dict[str, dict[str, str]] = {
         "submitted": "Sendt inn",
         "votes": "Stemmer",
         "due_at_meeting": "Frist (møte)",
+        "login": "Logg inn",
+        "login_title": "Logg inn i phasegate",
+        "login_intro": (
+            "Skriv e-postadressen din, så sender vi deg en innloggingslenke. Den virker én "
+            "gang og i {minutes} minutter. Du trenger ikke passord."
+        ),
+        "login_email": "E-postadresse",
+        "login_send": "Send meg en lenke",
+        "login_sent_title": "Sjekk e-posten din",
+        "login_sent": (
+            "Hvis {email} er registrert i phasegate, er en innloggingslenke på vei dit. Den "
+            "virker i {minutes} minutter."
+        ),
+        "login_sent_mailbox": "Se e-posten i utviklingspostkassen",
+        "login_confirm": "Trykk på knappen for å logge inn. Lenken virker bare én gang.",
+        "login_button": "Logg inn",
+        "logout": "Logg ut",
+        "account": "Min konto",
+        "account_title": "Min konto",
+        "account_roles": "Roller",
+        "account_save": "Lagre",
+        "account_digest_title": "Påminnelser",
+        "account_digest": "Samle påminnelsene mine i én e-post om dagen",
+        "account_tokens_title": "API-nøkler",
+        "account_tokens_intro": (
+            "En API-nøkkel lar et annet system bruke phasegate på dine vegne "
+            "(Authorization: Bearer …). Den vises bare én gang; ta vare på den."
+        ),
+        "account_token_made": "Ny nøkkel. Kopier den nå, den vises ikke igjen:",
+        "account_token_name": "Navn",
+        "account_token_prefix": "Begynner med",
+        "account_token_made_at": "Laget",
+        "account_token_used_at": "Sist brukt",
+        "account_token_revoke": "Trekk tilbake",
+        "account_token_revoked": "trukket tilbake",
+        "account_token_create": "Lag ny nøkkel",
+        "account_no_tokens": "Ingen API-nøkler ennå.",
+        "dev_sign_in": "Demo: logg inn",
+        "dev_sign_in_title": "Demo: logg inn med ett klikk",
+        "dev_sign_in_intro": (
+            "Bare i utvikling og demo: logg inn som hvem som helst, uten e-post. PMO kan alt."
+        ),
+        "dev_sign_in_as": "Logg inn som {name}",
         "error_title": "Det gikk ikke",
         "mailbox": "Utviklingspostkasse",
         "mailbox_intro": (
@@ -270,6 +313,50 @@ TEXTS: dict[str, dict[str, str]] = {
         "submitted": "Submitted",
         "votes": "Votes",
         "due_at_meeting": "Due (meeting)",
+        "login": "Sign in",
+        "login_title": "Sign in to phasegate",
+        "login_intro": (
+            "Enter your email address and we will send you a sign-in link. It works once, "
+            "for {minutes} minutes. No password needed."
+        ),
+        "login_email": "Email address",
+        "login_send": "Send me a link",
+        "login_sent_title": "Check your email",
+        "login_sent": (
+            "If {email} is registered in phasegate, a sign-in link is on its way there. It "
+            "works for {minutes} minutes."
+        ),
+        "login_sent_mailbox": "See the email in the development mailbox",
+        "login_confirm": "Press the button to sign in. The link works only once.",
+        "login_button": "Sign in",
+        "logout": "Sign out",
+        "account": "My account",
+        "account_title": "My account",
+        "account_roles": "Roles",
+        "account_save": "Save",
+        "account_digest_title": "Reminders",
+        "account_digest": "Collect my reminders in one email a day",
+        "account_tokens_title": "API tokens",
+        "account_tokens_intro": (
+            "An API token lets another system use phasegate on your behalf "
+            "(Authorization: Bearer …). It is shown once only; keep it safe."
+        ),
+        "account_token_made": "New token. Copy it now; it will not be shown again:",
+        "account_token_name": "Name",
+        "account_token_prefix": "Starts with",
+        "account_token_made_at": "Created",
+        "account_token_used_at": "Last used",
+        "account_token_revoke": "Revoke",
+        "account_token_revoked": "revoked",
+        "account_token_create": "Create a token",
+        "account_no_tokens": "No API tokens yet.",
+        "dev_sign_in": "Demo: sign in",
+        "dev_sign_in_title": "Demo: sign in with one click",
+        "dev_sign_in_intro": (
+            "Development and demo only: sign in as anyone, without email. The PMO can do "
+            "everything."
+        ),
+        "dev_sign_in_as": "Sign in as {name}",
         "error_title": "That did not work",
         "mailbox": "Development mailbox",
         "mailbox_intro": (

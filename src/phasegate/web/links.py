@@ -50,6 +50,7 @@ from phasegate.errors import (
 )
 from phasegate.links import VoteLink
 from phasegate.mail.render import format_datetime
+from phasegate.web.access import Rule, guard
 from phasegate.web.i18n import TEXTS, texts
 
 HEADERS = {
@@ -98,7 +99,7 @@ class Refusal:
 def link_routes(app: App, templates: Jinja2Templates, clock: Clock) -> APIRouter:
     """The routes behind the links in decision emails."""
     pages = LinkPages(app, templates, clock)
-    router = APIRouter()
+    router = APIRouter(dependencies=[guard(app, Rule.LINK_TOKEN)])
 
     @router.api_route(
         "/decide/{token}",

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from phasegate.bootstrap import App
 from phasegate.mail.outbox import OutboxEntry, get_message, list_messages
+from phasegate.web.access import Rule, guard
 from phasegate.web.i18n import texts
 
 URL = re.compile(r"https?://[^\s<>\"')]+")
@@ -48,7 +49,11 @@ def linkify(text: str) -> Markup:
 
 
 def mailbox_routes(app: App, templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(prefix="/dev/mailbox", tags=["development mailbox"])
+    router = APIRouter(
+        prefix="/dev/mailbox",
+        tags=["development mailbox"],
+        dependencies=[guard(app, Rule.DEV_ONLY)],
+    )
     default_locale = app.settings.locale.value
     templates.env.filters["linkify"] = linkify
 

@@ -32,6 +32,7 @@ from phasegate.errors import (
     PhasegateError,
     ReportInvalid,
 )
+from phasegate.web.access import Rule, guard
 from phasegate.web.reports import API_STATUS, ReportDesk
 
 T = TypeVar("T")
@@ -269,18 +270,35 @@ def report_api_routes(app: App) -> APIRouter:
     api = ReportApi(ReportDesk(app))
     router = APIRouter()
 
-    @router.get("/api/report-requests/{token}", response_model=RequestSheetOut, responses=ERRORS)
+    by_token = [guard(app, Rule.LINK_TOKEN)]
+
+    @router.get(
+        "/api/report-requests/{token}",
+        response_model=RequestSheetOut,
+        responses=ERRORS,
+        dependencies=by_token,
+    )
     def report_request_sheet(token: str, response: Response) -> Any:
         """The request, its draft (or what a new one starts with), the scales and what is
         required. Reading only."""
         return api.answer(lambda: api.sheet(token), response)
 
-    @router.put("/api/report-requests/{token}/draft", response_model=ReportOut, responses=ERRORS)
+    @router.put(
+        "/api/report-requests/{token}/draft",
+        response_model=ReportOut,
+        responses=ERRORS,
+        dependencies=by_token,
+    )
     def report_save_draft(token: str, body: ReportIn, response: Response) -> Any:
         """Save the draft, starting it if the project has none. Give the version you read."""
         return api.answer(lambda: api.save(token, body), response)
 
-    @router.post("/api/report-requests/{token}/publish", response_model=ReportOut, responses=ERRORS)
+    @router.post(
+        "/api/report-requests/{token}/publish",
+        response_model=ReportOut,
+        responses=ERRORS,
+        dependencies=by_token,
+    )
     def report_publish(
         token: str, response: Response, body: Annotated[ReportIn | None, Body()] = None
     ) -> Any:
@@ -288,7 +306,11 @@ def report_api_routes(app: App) -> APIRouter:
         report is then locked and dated, and answers the project's open requests."""
         return api.answer(lambda: api.publish(token, body), response)
 
-    @router.get("/api/projects/{project_id}/reports", response_model=list[ReportOut])
+    @router.get(
+        "/api/projects/{project_id}/reports",
+        response_model=list[ReportOut],
+        dependencies=[guard(app, Rule.ANYONE)],
+    )
     def project_reports(project_id: int) -> Any:
         """The project's published reports, newest first (drafts are not shown)."""
         return api.published(project_id)

@@ -53,6 +53,7 @@ from phasegate.errors import (
 )
 from phasegate.links import ReportLink
 from phasegate.mail.render import format_money
+from phasegate.web.access import Rule, guard
 from phasegate.web.links import COOKIE_VALUE, LinkPages, Refusal, Voice
 
 FIGURES = ("budget", "spent", "forecast")
@@ -592,7 +593,7 @@ def report_routes(app: App) -> APIRouter:
     """The report form behind the links in report-request emails (the API: report_api)."""
     templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
     pages = ReportPages(app, templates)
-    router = APIRouter()
+    router = APIRouter(dependencies=[guard(app, Rule.LINK_TOKEN)])
 
     # The pages are not API: kept out of the schema (GET and HEAD would share an operation id).
     @router.api_route(
