@@ -107,7 +107,10 @@ def rule_of(dependencies: list[Any]) -> Rule | None:
 
 def session_csrf(app: App, request: Request) -> str:
     """The CSRF value of the caller's session: forms include it, the guard checks it."""
-    session = request.cookies.get(SESSION_COOKIE, "")
+    return csrf_for_session(app, request.cookies.get(SESSION_COOKIE, ""))
+
+
+def csrf_for_session(app: App, session: str) -> str:
     return _mac(app, b"session", session)
 
 
