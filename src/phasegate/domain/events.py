@@ -42,6 +42,19 @@ class PersonRegistered(Event):
 
 
 @dataclass(frozen=True)
+class RoleRevoked(Event):
+    person: int
+    role: str
+
+
+@dataclass(frozen=True)
+class DeadLetterResent(Event):
+    """The PMO put an undeliverable email back in the queue."""
+
+    message: int  # the outbox row
+
+
+@dataclass(frozen=True)
 class DigestChosen(Event):
     """The person wants reminders in one daily digest (or, with False, one by one again)."""
 

@@ -61,6 +61,8 @@ def build_handlers(
     return {
         ev.PersonRegistered: (),
         ev.RoleGranted: (),
+        ev.RoleRevoked: (),
+        ev.DeadLetterResent: (),
         ev.DigestChosen: (),
         ev.ProjectRegistered: (),
         ev.PhaseEntered: _only(d.phase_entered if d else None),

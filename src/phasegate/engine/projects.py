@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from phasegate.domain import events as ev
 from phasegate.domain.model import ProjectStatus, WorkflowDefinition
@@ -34,6 +34,7 @@ W_EXTERNAL = insert(ExternalEvent)
 
 
 def register_person(uow: UnitOfWork, name: str, email: str, language: str = "nb") -> int:
+    require_office(uow, "register people")
     email = email.strip().lower()
     if "@" not in email or not name.strip():
         raise RuleViolation(f"A person needs a name and an email address (got {email!r}).")
@@ -69,6 +70,24 @@ def grant_role(uow: UnitOfWork, person_id: int, role: str) -> None:
         return  # granting a role someone has is a no-op, not an error
     uow.conn.execute(W_ROLE, {"person_id": person_id, "role": role, "granted_at": uow.now})
     uow.emit(ev.RoleGranted(person_id, role))
+
+
+W_REVOKE_ROLE = delete(RoleGrant).where(
+    RoleGrant.person_id == bindparam("person"), RoleGrant.role == bindparam("which")
+)
+
+
+def revoke_role(uow: UnitOfWork, person_id: int, role: str) -> None:
+    """Take a role away (e.g. leaving the board); the PMO and admins only."""
+    require_office(uow, "revoke roles")
+    if role not in ROLES:
+        raise RuleViolation(f"Unknown role {role!r}; the roles are {', '.join(ROLES)}.")
+    if uow.actor.person == person_id and role in ("pmo", "admin"):
+        raise RuleViolation(
+            f"You cannot take the {role} role from yourself; ask another PMO or admin."
+        )
+    if uow.conn.execute(W_REVOKE_ROLE, {"person": person_id, "which": role}).rowcount:
+        uow.emit(ev.RoleRevoked(person_id, role))
 
 
 def register_project(

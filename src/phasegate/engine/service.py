@@ -16,10 +16,12 @@ from sqlalchemy import Connection
 from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from phasegate.domain.events import DeadLetterResent
 from phasegate.domain.model import Channel, Outcome, WorkflowDefinition
 from phasegate.domain.reports import ReportContent, ReportKind
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.engine import gates, projects, queries, reports, signin
+from phasegate.engine.access import require_office
 from phasegate.engine.unit import SYSTEM, HandlerTable, UnitOfWork, dispatch
 from phasegate.engine.views import (
     AuditEntry,
@@ -29,6 +31,7 @@ from phasegate.engine.views import (
     VoteResult,
 )
 from phasegate.errors import ConcurrentUpdate, RuleViolation
+from phasegate.mail import outbox
 from phasegate.workflow.catalog import WorkflowCatalog
 
 Clock = Callable[[], datetime]
@@ -184,6 +187,17 @@ class Engine:
     def withdraw_gate_request(self, request: int, reason: str, *, actor: int | None) -> None:
         with self.unit(actor) as uow:
             gates.withdraw_gate_request(uow, request, reason)
+
+    def revoke_role(self, person: int, role: str, *, actor: int | None = None) -> None:
+        with self.unit(actor) as uow:
+            projects.revoke_role(uow, person, role)
+
+    def resend_dead_letter(self, message: int, *, actor: int | None) -> None:
+        """Queue an undeliverable email again (same Message-ID); the PMO and admins only."""
+        with self.unit(actor) as uow:
+            require_office(uow, "re-send email")
+            outbox.resend(uow.conn, message, uow.now)
+            uow.emit(DeadLetterResent(message))
 
     def set_digest(self, person: int, digest: bool, *, actor: int | None) -> None:
         """Choose one daily digest of reminders instead of separate emails (or go back)."""

@@ -23,6 +23,7 @@ from phasegate.errors import (
     PhasegateError,
 )
 from phasegate.web.access import CsrfRejected, Rule, guard
+from phasegate.web.admin import admin_routes
 from phasegate.web.calendar import calendar_routes
 from phasegate.web.i18n import texts
 from phasegate.web.links import link_routes
@@ -134,6 +135,7 @@ def create_app(app: App) -> FastAPI:
     web.include_router(calendar_routes(app))
     web.include_router(signin_routes(app, templates))
     web.include_router(account_routes(app, templates))
+    web.include_router(admin_routes(app, templates))
     if app.settings.dev_mailbox_enabled:
         web.include_router(mailbox_routes(app, templates))
 

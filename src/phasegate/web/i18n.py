@@ -27,6 +27,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "votes": "Stemmer",
         "due_at_meeting": "Frist (møte)",
         "login": "Logg inn",
+        "admin": "Administrasjon",
         "login_title": "Logg inn i phasegate",
         "login_intro": (
             "Skriv e-postadressen din, så sender vi deg en innloggingslenke. Den virker én "
@@ -314,6 +315,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "votes": "Votes",
         "due_at_meeting": "Due (meeting)",
         "login": "Sign in",
+        "admin": "Administration",
         "login_title": "Sign in to phasegate",
         "login_intro": (
             "Enter your email address and we will send you a sign-in link. It works once, "

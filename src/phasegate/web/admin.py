@@ -1,0 +1,177 @@
+"""Administration for the PMO and admins: people, roles and board membership, and email
+that could not be delivered (dead letters), with re-send.
+
+Every route here has the rule ``office``; the engine checks the same again, so the API and
+the CLI answer alike.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from phasegate.bootstrap import App
+from phasegate.engine.projects import ROLES
+from phasegate.engine.signin import Principal
+from phasegate.errors import RuleViolation
+from phasegate.mail.outbox import list_messages
+from phasegate.web.access import Rule, guard, session_csrf
+from phasegate.web.i18n import texts
+
+WORDS: dict[str, dict[str, str]] = {
+    "nb": {
+        "admin": "Administrasjon",
+        "admin_people": "Personer og roller",
+        "admin_person": "Person",
+        "admin_email": "E-post",
+        "admin_language": "Språk",
+        "admin_roles": "Roller",
+        "admin_register": "Registrer en person",
+        "admin_name": "Navn",
+        "admin_add": "Registrer",
+        "admin_grant": "Gi en rolle",
+        "admin_role": "Rolle",
+        "admin_grant_button": "Gi rollen",
+        "admin_revoke": "Fjern {role}",
+        "admin_mail": "E-post som ikke kom fram",
+        "admin_mail_none": "Ingen e-post venter på å sendes på nytt.",
+        "admin_mail_intro": (
+            "Disse e-postene ble avvist av e-posttjeneren eller ble for gamle til å sendes. "
+            "Send dem på nytt når feilen er rettet; de beholder sin Message-ID."
+        ),
+        "admin_resend": "Send på nytt",
+        "admin_when": "Skrevet",
+        "admin_to": "Til",
+        "admin_subject": "Emne",
+        "admin_error": "Feil",
+        "admin_done": "Lagret.",
+        "role_board": "porteføljestyret",
+        "role_pmo": "PMO",
+        "role_reader": "leser",
+        "role_admin": "administrator",
+    },
+    "en": {
+        "admin": "Administration",
+        "admin_people": "People and roles",
+        "admin_person": "Person",
+        "admin_email": "Email",
+        "admin_language": "Language",
+        "admin_roles": "Roles",
+        "admin_register": "Register a person",
+        "admin_name": "Name",
+        "admin_add": "Register",
+        "admin_grant": "Grant a role",
+        "admin_role": "Role",
+        "admin_grant_button": "Grant the role",
+        "admin_revoke": "Remove {role}",
+        "admin_mail": "Email that did not arrive",
+        "admin_mail_none": "No email is waiting to be sent again.",
+        "admin_mail_intro": (
+            "These emails were refused by the mail server or grew too old to send. Send them "
+            "again once the fault is fixed; they keep their Message-ID."
+        ),
+        "admin_resend": "Send again",
+        "admin_when": "Written",
+        "admin_to": "To",
+        "admin_subject": "Subject",
+        "admin_error": "Error",
+        "admin_done": "Saved.",
+        "role_board": "portfolio board",
+        "role_pmo": "PMO",
+        "role_reader": "reader",
+        "role_admin": "administrator",
+    },
+}
+
+Text = Annotated[str, Form(max_length=320)]
+
+
+def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
+    engine = app.engine
+    office = guard(app, Rule.OFFICE)  # declared on the router, and gives `me`
+    router = APIRouter(prefix="/admin", dependencies=[office])
+
+    def page(
+        request: Request, me: Principal, name: str, status: int = 200, **extra: Any
+    ) -> Response:
+        lang = request.query_params.get("lang") or me.language
+        locale = lang if lang in ("nb", "en") else "nb"
+        context = {
+            "t": texts(locale) | WORDS[locale],
+            "locale": locale,
+            "me": me,
+            "csrf": session_csrf(app, request),
+            "roles": ROLES,
+            "done": request.query_params.get("done") == "1",
+            **extra,
+        }
+        return templates.TemplateResponse(request, name, context, status_code=status)
+
+    def people_page(
+        request: Request, me: Principal, error: str = "", status: int = 200
+    ) -> Response:
+        return page(request, me, "admin.html", status, people=engine.people(), error=error)
+
+    def after(request: Request, me: Principal, change: Any) -> Response:
+        """Do the change; back to the page with its message if the engine refuses it."""
+        try:
+            change()
+        except RuleViolation as exc:
+            return people_page(request, me, exc.message, 409)
+        return RedirectResponse("/admin?done=1", status_code=303)
+
+    @router.get("", response_class=HTMLResponse, include_in_schema=False)
+    def people(request: Request, me: Principal | None = office) -> Response:
+        assert me is not None
+        return people_page(request, me)
+
+    @router.post("/people", include_in_schema=False)
+    def register(
+        request: Request,
+        name: Text,
+        email: Text,
+        language: Annotated[str, Form()] = "nb",
+        me: Principal | None = office,
+    ) -> Response:
+        assert me is not None
+        return after(
+            request, me, lambda: engine.register_person(name, email, language, actor=me.person)
+        )
+
+    @router.post("/roles", include_in_schema=False)
+    def grant(
+        request: Request,
+        person: Annotated[int, Form()],
+        role: Annotated[str, Form()],
+        me: Principal | None = office,
+    ) -> Response:
+        assert me is not None
+        return after(request, me, lambda: engine.grant_role(person, role, actor=me.person))
+
+    @router.post("/roles/revoke", include_in_schema=False)
+    def revoke(
+        request: Request,
+        person: Annotated[int, Form()],
+        role: Annotated[str, Form()],
+        me: Principal | None = office,
+    ) -> Response:
+        assert me is not None
+        return after(request, me, lambda: engine.revoke_role(person, role, actor=me.person))
+
+    @router.get("/mail", response_class=HTMLResponse, include_in_schema=False)
+    def dead_letters(request: Request, me: Principal | None = office) -> Response:
+        assert me is not None
+        with engine.reading() as conn:
+            dead = list_messages(conn, status="dead")
+        return page(request, me, "admin_mail.html", dead=dead)
+
+    @router.post("/mail/{message}/resend", include_in_schema=False)
+    def resend(message: int, me: Principal | None = office) -> Response:
+        assert me is not None
+        engine.resend_dead_letter(message, actor=me.person)
+        return RedirectResponse("/admin/mail?done=1", status_code=303)
+
+    return router
