@@ -1,0 +1,359 @@
+"""The JSON API for integrations and scripts, over the same engine operations as the pages.
+
+Callers sign in with an API token (``Authorization: Bearer pgt_…``, made on /account) or
+a browser session (then with the ``X-CSRF-Token`` header for changes). The engine checks
+who may do what, exactly as for the pages and email links. Errors have one body shape,
+``{"error": code, "message": text}``; lists are paginated with ``limit`` and ``offset``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from phasegate.bootstrap import App
+from phasegate.domain.model import Answer
+from phasegate.domain.rules import ChecklistAnswer, DocumentLink
+from phasegate.engine.signin import Principal
+from phasegate.engine.views import AuditEntry, GateRequestView, ProjectView
+from phasegate.errors import RuleViolation
+from phasegate.web.access import Rule, guard
+from phasegate.web.report_api import ErrorOut
+
+T = TypeVar("T")
+Limit = Annotated[int, Query(ge=1, le=500, description="How many items, at most.")]
+Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: ``items``, and where it is in the whole (``total``)."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class ProjectOut(BaseModel):
+    id: int
+    name: str
+    phase: str
+    phase_label: str
+    status: str
+    owner: str | None
+    leader: str | None
+    development_area: str | None
+    portfolio: str | None
+    workflow: str
+    workflow_version: int
+    open_request: int | None
+
+
+class ProjectIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    owner: int | None = None
+    leader: int | None = None
+    development_area: str | None = None
+    portfolio: str | None = None
+    description: str = ""
+    phase: str | None = Field(default=None, description="Starting phase; the first if left out.")
+
+
+class VoteOut(BaseModel):
+    voter: str
+    outcome: str
+    comment: str
+    channel: str
+    cast_at: datetime
+
+
+class GateRequestOut(BaseModel):
+    id: int
+    project_id: int
+    project: str
+    gate: str
+    from_phase: str
+    to_phase: str
+    status: str
+    policy: str
+    decider_role: str
+    deciders: list[str]
+    votes: list[VoteOut]
+    awaiting_events: list[str]
+    submitted_by: str
+    submitted_at: datetime
+    due_at: datetime | None
+    outcome: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class AnswerIn(BaseModel):
+    answer: Answer
+    comment: str = ""
+
+
+class DocumentIn(BaseModel):
+    requirement: str = Field(description="The id of the document the gate asks for.")
+    url: str
+    title: str = ""
+
+
+class GateRequestIn(BaseModel):
+    answers: dict[str, AnswerIn] = Field(description="Checklist item id → answer.")
+    documents: list[DocumentIn] = []
+    gate: str | None = Field(default=None, description="The gate; the next one if left out.")
+
+
+class VoteIn(BaseModel):
+    outcome: str = Field(examples=["approve"], description="approve, rework, hold or stop")
+    comment: str = ""
+
+
+class VoteResultOut(BaseModel):
+    request: int
+    decided: bool
+    outcome: str | None
+    phase: str
+    status: str
+    awaiting_events: list[str]
+
+
+class WithdrawIn(BaseModel):
+    reason: str = Field(min_length=1)
+
+
+class OccurrenceOut(BaseModel):
+    key: str
+    event: str
+    kind: str
+    label: str
+    at: datetime
+    nominal: datetime
+    opens_at: datetime
+    ends_at: datetime
+
+
+class AuditOut(BaseModel):
+    id: int
+    occurred_at: datetime
+    kind: str
+    actor: str
+    project_id: int | None
+    payload: dict[str, Any]
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut} for status in (401, 403, 404, 409, 422)
+}
+
+
+def api_routes(app: App) -> APIRouter:
+    engine = app.engine
+    signed_in = guard(app, Rule.SIGNED_IN)  # declared on the router, and gives `me`
+    router = APIRouter(prefix="/api", dependencies=[signed_in], responses=ERRORS)
+    language = app.settings.locale.value
+
+    def me_of(me: Principal | None) -> Principal:
+        assert me is not None  # the guard refused anyone not signed in
+        return me
+
+    @router.get("/projects", tags=["projects"])
+    def list_projects(
+        limit: Limit = 50,
+        offset: Offset = 0,
+        phase: str | None = None,
+        status: str | None = None,
+        me: Principal | None = signed_in,
+    ) -> Page[ProjectOut]:
+        """The portfolio, by portfolio and name; filter by phase or status."""
+        lang = me_of(me).language
+        chosen = [
+            p
+            for p in engine.portfolio()
+            if (phase is None or p.phase == phase) and (status is None or p.status == status)
+        ]
+        return _page([_project(p, lang) for p in chosen], limit, offset)
+
+    @router.get("/projects/{project}", tags=["projects"])
+    def get_project(project: int, me: Principal | None = signed_in) -> ProjectOut:
+        return _project(engine.project(project), me_of(me).language)
+
+    @router.post("/projects", status_code=201, tags=["projects"])
+    def register_project(body: ProjectIn, me: Principal | None = signed_in) -> ProjectOut:
+        """Register a project (in its first phase unless ``phase`` says otherwise)."""
+        who = me_of(me)
+        project = engine.register_project(
+            body.name,
+            owner=body.owner,
+            leader=body.leader,
+            development_area=body.development_area,
+            portfolio=body.portfolio,
+            description=body.description,
+            phase=body.phase,
+            actor=who.person,
+        )
+        return _project(engine.project(project), who.language)
+
+    @router.get("/projects/{project}/audit", tags=["audit"])
+    def project_audit(
+        project: int, limit: Limit = 100, offset: Offset = 0, me: Principal | None = signed_in
+    ) -> Page[AuditOut]:
+        """The project's audit trail, in the order it happened."""
+        me_of(me)
+        engine.project(project)  # 404 for an unknown project
+        return _page([_audit(e) for e in engine.audit_trail(project)], limit, offset)
+
+    @router.post("/projects/{project}/gate-requests", status_code=201, tags=["gates"])
+    def submit_gate_request(
+        project: int, body: GateRequestIn, me: Principal | None = signed_in
+    ) -> GateRequestOut:
+        """Ask for the next gate (or ``gate``) with the checklist answers and documents."""
+        request = engine.submit_gate_request(
+            project,
+            {k: ChecklistAnswer(v.answer, v.comment) for k, v in body.answers.items()},
+            [DocumentLink(d.requirement, d.url, d.title) for d in body.documents],
+            gate=body.gate,
+            actor=me_of(me).person,
+        )
+        return _request(engine.gate_request(request))
+
+    @router.get("/gate-requests/{request}", tags=["gates"])
+    def get_gate_request(request: int, me: Principal | None = signed_in) -> GateRequestOut:
+        me_of(me)
+        return _request(engine.gate_request(request))
+
+    @router.post("/gate-requests/{request}/votes", tags=["gates"])
+    def vote(request: int, body: VoteIn, me: Principal | None = signed_in) -> VoteResultOut:
+        """Cast your vote; the engine refuses non-deciders, your own gate and a second vote."""
+        result = engine.cast_vote(
+            request, body.outcome, body.comment, channel="api", actor=me_of(me).person
+        )
+        return VoteResultOut(
+            request=result.request,
+            decided=result.decided,
+            outcome=result.outcome,
+            phase=result.project_phase,
+            status=result.project_status,
+            awaiting_events=list(result.awaiting_events),
+        )
+
+    @router.post("/gate-requests/{request}/withdraw", tags=["gates"])
+    def withdraw(
+        request: int, body: WithdrawIn, me: Principal | None = signed_in
+    ) -> GateRequestOut:
+        engine.withdraw_gate_request(request, body.reason, actor=me_of(me).person)
+        return _request(engine.gate_request(request))
+
+    @router.get("/pending", tags=["gates"])
+    def pending(
+        scope: Annotated[str, Query(pattern="^(mine|board)$")] = "mine",
+        limit: Limit = 50,
+        offset: Offset = 0,
+        me: Principal | None = signed_in,
+    ) -> Page[GateRequestOut]:
+        """Open decisions: yours to make (``mine``), or the whole board's queue (``board``)."""
+        who = me_of(me)
+        views = (
+            engine.board_pending_decisions()
+            if scope == "board"
+            else engine.pending_decisions(who.person)
+        )
+        return _page([_request(v) for v in views], limit, offset)
+
+    @router.get("/wheel", tags=["annual cycle"])
+    def wheel(
+        start: datetime | None = None,
+        days: Annotated[int, Query(ge=1, le=800)] = 365,
+        me: Principal | None = signed_in,
+    ) -> list[OccurrenceOut]:
+        """The wheel's events from ``start`` (default now) for ``days`` days."""
+        lang = me_of(me).language or language
+        first = start or engine.clock()
+        if first.tzinfo is None:
+            raise RuleViolation("Give `start` with its time zone, e.g. 2027-01-01T00:00+01:00.")
+        return [
+            OccurrenceOut(
+                key=o.key,
+                event=o.event.id,
+                kind=o.event.kind.value,
+                label=o.event.label.get(lang),
+                at=o.at,
+                nominal=o.nominal,
+                opens_at=o.opens_at,
+                ends_at=o.ends_at,
+            )
+            for o in app.wheel.occurrences(first, first + timedelta(days=days))
+        ]
+
+    return router
+
+
+def _page(items: Sequence[T], limit: int, offset: int) -> Page[T]:
+    return Page(
+        items=list(items[offset : offset + limit]), total=len(items), limit=limit, offset=offset
+    )
+
+
+def _project(p: ProjectView, language: str) -> ProjectOut:
+    return ProjectOut(
+        id=p.id,
+        name=p.name,
+        phase=p.phase,
+        phase_label=p.phase_label.get(language),
+        status=p.status,
+        owner=p.owner,
+        leader=p.leader,
+        development_area=p.development_area,
+        portfolio=p.portfolio,
+        workflow=p.workflow,
+        workflow_version=p.workflow_version,
+        open_request=p.open_request,
+    )
+
+
+def _request(v: GateRequestView) -> GateRequestOut:
+    return GateRequestOut(
+        id=v.id,
+        project_id=v.project_id,
+        project=v.project,
+        gate=v.gate,
+        from_phase=v.from_phase,
+        to_phase=v.to_phase,
+        status=v.status,
+        policy=v.policy,
+        decider_role=v.decider_role,
+        deciders=list(v.deciders),
+        votes=[
+            VoteOut(
+                voter=x.voter,
+                outcome=x.outcome,
+                comment=x.comment,
+                channel=x.channel,
+                cast_at=x.cast_at,
+            )
+            for x in v.votes
+        ],
+        awaiting_events=list(v.awaiting_events),
+        submitted_by=v.submitted_by,
+        submitted_at=v.submitted_at,
+        due_at=v.due_at,
+        outcome=v.outcome,
+        decided_by=v.decided_by,
+        decided_at=v.decided_at,
+    )
+
+
+def _audit(e: AuditEntry) -> AuditOut:
+    return AuditOut(
+        id=e.id,
+        occurred_at=e.occurred_at,
+        kind=e.kind,
+        actor=e.actor,
+        project_id=e.project_id,
+        payload=e.payload,
+    )
