@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from itertools import groupby
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -24,13 +24,19 @@ from phasegate.errors import (
 )
 from phasegate.web.access import CsrfRejected, Rule, guard
 from phasegate.web.admin import admin_routes
+from phasegate.web.api import api_routes
 from phasegate.web.calendar import calendar_routes
+from phasegate.web.decisions import decision_routes
 from phasegate.web.i18n import texts
 from phasegate.web.links import link_routes
 from phasegate.web.mailbox import mailbox_routes
+from phasegate.web.overview import overview_routes
+from phasegate.web.projects import project_routes
 from phasegate.web.report_api import report_api_routes
 from phasegate.web.reports import report_routes
 from phasegate.web.signin import account_routes, signin_routes
+from phasegate.web.wheel import wheel_routes
+from phasegate.web.workflows import workflow_routes
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
@@ -93,26 +99,20 @@ def create_app(app: App) -> FastAPI:
             )
         return JSONResponse({"error": exc.code, "message": exc.message}, status_code=status)
 
-    # HEAD too: link checkers and mail scanners ask for it, and it changes nothing.
-    @web.api_route(
-        "/",
-        methods=["GET", "HEAD"],
-        response_class=HTMLResponse,
-        include_in_schema=False,
-        dependencies=[guard(app, Rule.ANYONE)],
-    )
-    def portfolio_page(request: Request, lang: Lang = None) -> HTMLResponse:
-        locale = locale_of(lang)
-        projects = engine.portfolio()
-        groups = [
-            (name or "", list(items)) for name, items in groupby(projects, lambda p: p.portfolio)
+    @web.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, exc: RequestValidationError) -> Response:
+        """Bad input in the API's one error shape, naming each field and what is wrong."""
+        problems = [
+            f"{'.'.join(str(part) for part in error['loc'] if part != 'body')}: {error['msg']}"
+            for error in exc.errors()
         ]
-        return templates.TemplateResponse(
-            request,
-            "portfolio.html",
-            {"t": texts(locale), "locale": locale, "groups": groups, "count": len(projects)},
+        message = "The request is not valid: " + "; ".join(problems)
+        return JSONResponse(
+            {"error": "invalid_request", "message": message, "problems": problems},
+            status_code=422,
         )
 
+    # HEAD too: link checkers and mail scanners ask for it, and it changes nothing.
     @web.api_route(
         "/board",
         methods=["GET", "HEAD"],
@@ -129,6 +129,7 @@ def create_app(app: App) -> FastAPI:
         )
 
     # Every route has one guard (web/access.py); tests/test_authorization.py checks them all.
+    web.include_router(overview_routes(app, templates))
     web.include_router(link_routes(app, templates, engine.clock))
     web.include_router(report_routes(app))
     web.include_router(report_api_routes(app))
@@ -136,6 +137,11 @@ def create_app(app: App) -> FastAPI:
     web.include_router(signin_routes(app, templates))
     web.include_router(account_routes(app, templates))
     web.include_router(admin_routes(app, templates))
+    web.include_router(api_routes(app))
+    web.include_router(decision_routes(app, templates))
+    web.include_router(project_routes(app, templates))
+    web.include_router(wheel_routes(app, templates))
+    web.include_router(workflow_routes(app, templates))
     if app.settings.dev_mailbox_enabled:
         web.include_router(mailbox_routes(app, templates))
 

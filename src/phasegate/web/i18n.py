@@ -27,6 +27,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "votes": "Stemmer",
         "due_at_meeting": "Frist (møte)",
         "login": "Logg inn",
+        "my_decisions": "Mine beslutninger",
+        "wheel_nav": "Årshjul",
+        "workflows_nav": "Arbeidsflyter",
         "admin": "Administrasjon",
         "login_title": "Logg inn i phasegate",
         "login_intro": (
@@ -315,6 +318,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "votes": "Votes",
         "due_at_meeting": "Due (meeting)",
         "login": "Sign in",
+        "my_decisions": "My decisions",
+        "wheel_nav": "Annual cycle",
+        "workflows_nav": "Workflows",
         "admin": "Administration",
         "login_title": "Sign in to phasegate",
         "login_intro": (
