@@ -26,6 +26,8 @@ from phasegate.mail.outbox import list_messages
 from tests.factories import Cast, submit_complete
 from tests.webserver import serve
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 ARGS = [
