@@ -30,8 +30,9 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 	$(BIN)/mypy --strict benchmarks
 
+# Two workers, one per core: each gets its own PostgreSQL database (named by its pid).
 test: lint
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest -n 2 $(ARGS)
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/engine.py $(ARGS)
