@@ -196,7 +196,7 @@ class DeadlineKeeper:
     def phase_entered(self, event: ev.PhaseEntered, uow: UnitOfWork) -> None:
         """Cancel report requests whose cycle does not ask projects in the new phase."""
         for request in uow.rows(Q_OPEN_REPORT_REQUESTS, project=event.project):
-            wheel_event = self.cycle.wheel.event(request.occurrence_key.split("/")[0])
+            wheel_event = self.cycle.wheel.event_of(request.occurrence_key)
             if wheel_event is not None and event.phase in wheel_event.phases:
                 kind = wheel_event.report_kind(event.phase)
                 if kind.value.removesuffix("_report") == request.kind:

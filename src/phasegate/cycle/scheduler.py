@@ -19,7 +19,7 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
@@ -29,7 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from phasegate.bootstrap import App
 from phasegate.cycle.tick import TickReport
-from phasegate.mail.sender import Sender, SendReport
+from phasegate.mail.sender import Sender, SendReport, configured_sender
 
 log = logging.getLogger(__name__)
 
@@ -44,21 +44,9 @@ class PassReport:
 
 def sender_for(app: App) -> Sender | None:
     """A sender for the configured SMTP relay, or None when mail stays in the outbox."""
-    settings = app.settings
-    if settings.smtp_url is None:
+    if app.settings.smtp_url is None:
         return None
-    # A drill clock runs fast; the lease and the maximum age are counted on it, so they
-    # must stretch with it, or a lease would end before the first message is sent.
-    speed = settings.clock_speed if settings.clock_start is not None else 1.0
-    return Sender(
-        app.database,
-        settings.smtp_url.get_secret_value(),
-        settings.mail_from,
-        clock=app.engine.clock,
-        rate_per_minute=settings.mail_rate_per_minute,
-        max_age=timedelta(hours=settings.mail_max_age_hours) * speed,
-        lease=timedelta(minutes=5) * speed,
-    )
+    return configured_sender(app.settings, app.database, app.engine.clock)
 
 
 def run_pass(app: App, sender: Sender | None = None) -> PassReport:

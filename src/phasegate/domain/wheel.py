@@ -172,6 +172,10 @@ class Wheel:
     def event(self, event_id: str) -> WheelEvent | None:
         return next((e for e in self.events if e.id == event_id), None)
 
+    def event_of(self, occurrence_key: str) -> WheelEvent | None:
+        """The event an occurrence key ("<event id>/<YYYYMMDDTHHMM>") belongs to."""
+        return self.event(event_id_of(occurrence_key))
+
     def policy(self, kind: DeadlineKind) -> ReminderPolicy:
         return self.reminders[kind]
 
@@ -292,3 +296,8 @@ def _combine(day: date, clock: time, zone: ZoneInfo) -> datetime:
 
 def _order(occurrence: Occurrence) -> tuple[datetime, str]:
     return occurrence.at, occurrence.event.id
+
+
+def event_id_of(occurrence_key: str) -> str:
+    """The event id of an occurrence key ("<event id>/<YYYYMMDDTHHMM>", see Occurrence.key)."""
+    return occurrence_key.partition("/")[0]

@@ -17,7 +17,7 @@ from phasegate.engine import queries
 from phasegate.engine.access import require_manager_or_pmo
 from phasegate.engine.lookups import get_project
 from phasegate.engine.reports import ReportView, project_reports
-from phasegate.engine.unit import SYSTEM, UnitOfWork
+from phasegate.engine.unit import UnitOfWork
 from phasegate.engine.views import AuditEntry, GateRequestView, ProjectView
 from phasegate.storage.tables import Deadline, GateRequest, Person, Project
 from phasegate.workflow.catalog import WorkflowCatalog
@@ -74,7 +74,7 @@ def project_page(conn: Connection, workflows: WorkflowCatalog, project_id: int) 
     """Everything the project page shows; NotFound for an unknown project."""
     project = queries.project(conn, workflows, project_id)
     definition = workflows.pinned(conn, project.workflow, project.workflow_version).definition
-    requests = queries._request_views(  # the one builder of request views, with their votes
+    requests = queries.request_views(
         conn, workflows, Q_REQUESTS_OF_PROJECT, {"project": project_id}
     )
     published = [r for r in project_reports(conn, project_id) if r.published_at is not None]
@@ -94,16 +94,14 @@ def project_page(conn: Connection, workflows: WorkflowCatalog, project_id: int) 
     )
 
 
-def gate_form(
-    conn: Connection, workflows: WorkflowCatalog, now: datetime, project_id: int, person: int
-) -> GateForm:
-    """The next gate of the project, for ``person`` to request.
+def gate_form(uow: UnitOfWork, project_id: int) -> GateForm:
+    """The next gate of the project, for the acting person to request.
 
     Raises NotFound for an unknown project, and NotPermitted (the engine's own rule, asked
-    here without writing anything) when ``person`` may not submit its gate requests.
+    in a read-only unit of work, see ``Engine.asking``) when they may not submit its gate
+    requests.
     """
-    uow = UnitOfWork(conn, now, SYSTEM, workflows)
-    uow.act_as(person)
+    conn, workflows = uow.conn, uow.workflows
     state = get_project(uow, project_id)
     require_manager_or_pmo(uow, state, "submit a gate request")
     project = queries.project(conn, workflows, project_id)

@@ -122,7 +122,7 @@ Q_RECEIVED = select(ExternalEvent.kind).where(
 
 
 def gate_request(conn: Connection, workflows: WorkflowCatalog, request_id: int) -> GateRequestView:
-    views = _request_views(conn, workflows, Q_REQUEST, {"request": request_id})
+    views = request_views(conn, workflows, Q_REQUEST, {"request": request_id})
     if not views:
         raise NotFound(f"There is no gate request with id {request_id}.")
     return views[0]
@@ -132,15 +132,15 @@ def pending_for_person(
     conn: Connection, workflows: WorkflowCatalog, person_id: int
 ) -> list[GateRequestView]:
     """Open requests this person decides and has not voted on yet, oldest first."""
-    return _request_views(conn, workflows, Q_PENDING_FOR_PERSON, {"person": person_id})
+    return request_views(conn, workflows, Q_PENDING_FOR_PERSON, {"person": person_id})
 
 
 def pending_for_board(conn: Connection, workflows: WorkflowCatalog) -> list[GateRequestView]:
     """Every open request the portfolio board decides, oldest first."""
-    return _request_views(conn, workflows, Q_PENDING_FOR_BOARD, {})
+    return request_views(conn, workflows, Q_PENDING_FOR_BOARD, {})
 
 
-def _request_views(
+def request_views(
     conn: Connection, workflows: WorkflowCatalog, query: Any, params: dict[str, Any]
 ) -> list[GateRequestView]:
     requests: Sequence[Row[Any]] = conn.execute(query, params).all()

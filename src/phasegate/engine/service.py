@@ -77,6 +77,18 @@ class Engine:
             raise
 
     @contextmanager
+    def asking(self, person: int) -> Iterator[UnitOfWork]:
+        """A read-only unit of work acting as ``person``: ask the engine's own rules (may
+        they do this?) without writing anything; the transaction is rolled back."""
+        with self.database.connect() as conn, conn.begin() as transaction:
+            uow = UnitOfWork(conn, self.clock(), SYSTEM, self.workflows)
+            uow.act_as(person)
+            try:
+                yield uow
+            finally:
+                transaction.rollback()
+
+    @contextmanager
     def reading(self) -> Iterator[Connection]:
         with self.database.begin() as conn:
             yield conn
@@ -284,9 +296,7 @@ class Engine:
 
     def may_write_reports(self, project: int, person: int) -> bool:
         """Whether ``person`` may write the project's status reports (reads only)."""
-        with self.reading() as conn:
-            uow = UnitOfWork(conn, self.clock(), SYSTEM, self.workflows)
-            uow.act_as(person)
+        with self.asking(person) as uow:
             return reports.may_write(uow, project)
 
     def report(self, report: int) -> reports.ReportView:

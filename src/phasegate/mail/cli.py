@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -78,7 +78,10 @@ def _table(entries: list[OutboxEntry], *, errors: bool) -> None:
 @mail_cli.command("send-pending")
 def send_pending() -> None:
     """Deliver every due message once, then exit (for operators, cron and tests)."""
-    from phasegate.mail.sender import send_pending_sync  # noqa: PLC0415 - quick start
+    import asyncio  # noqa: PLC0415 - quick start
+
+    from phasegate.bootstrap import clock_for  # noqa: PLC0415
+    from phasegate.mail.sender import configured_sender  # noqa: PLC0415
 
     with _plain_errors():
         settings = Settings.load()
@@ -88,14 +91,8 @@ def send_pending() -> None:
                 "in the outbox; see /dev/mailbox, or set PHASEGATE_SMTP_URL."
             )
         with _database(settings) as database:
-            report = send_pending_sync(
-                database,
-                settings.smtp_url.get_secret_value(),
-                settings.mail_from,
-                clock=_now,
-                rate_per_minute=settings.mail_rate_per_minute,
-                max_age=timedelta(hours=settings.mail_max_age_hours),
-            )
+            sender = configured_sender(settings, database, clock_for(settings))
+            report = asyncio.run(sender.send_pending())
     typer.echo(f"sent {report.sent}, to retry {report.retried}, dead {report.dead}")
     if report.dead:
         typer.echo("See the dead letters with `phasegate mail dead`.")

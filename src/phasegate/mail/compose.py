@@ -18,6 +18,7 @@ from sqlalchemy import Row, bindparam, select
 
 from phasegate.domain import events as ev
 from phasegate.domain.model import Gate, Outcome, WorkflowDefinition
+from phasegate.domain.wheel import event_id_of
 from phasegate.engine import queries
 from phasegate.engine.signin import make_sign_in_link
 from phasegate.engine.unit import UnitOfWork
@@ -82,7 +83,7 @@ class MailComposer:
         """The board meeting a request is on, in the reader's language (None if none)."""
         if meeting_key is None:
             return None
-        labels = self.meetings.get(meeting_key.split("/")[0], {})
+        labels = self.meetings.get(event_id_of(meeting_key), {})
         return labels.get(language) or labels.get("nb")
 
     # --- handlers -------------------------------------------------------------------

@@ -41,9 +41,11 @@ import aiosmtplib
 import sqlalchemy
 from sqlalchemy import Connection, bindparam, or_, select, update
 
+from phasegate.errors import MailNotConfigured
 from phasegate.mail.message import Claimed, build_message
 from phasegate.mail.pacing import Pacer, retry_delay
 from phasegate.mail.smtp import parse_smtp_url
+from phasegate.settings import Settings
 from phasegate.storage.tables import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -399,6 +401,29 @@ class Sender:
             pass  # the messages are recorded already; a failed goodbye changes nothing
         finally:
             smtp.close()
+
+
+def configured_sender(
+    settings: Settings, database: sqlalchemy.Engine, clock: Callable[[], datetime]
+) -> Sender:
+    """The sender the settings describe: relay, sender address, rate limit, maximum age.
+
+    With a drill clock (PHASEGATE_CLOCK_START) the lease and the maximum age are counted
+    on that fast clock, so they stretch with its speed, or a lease would end before the
+    first message is sent.
+    """
+    if settings.smtp_url is None:
+        raise MailNotConfigured("PHASEGATE_SMTP_URL is not set, so there is no server to send to.")
+    speed = settings.clock_speed if settings.clock_start is not None else 1.0
+    return Sender(
+        database,
+        settings.smtp_url.get_secret_value(),
+        settings.mail_from,
+        clock=clock,
+        rate_per_minute=settings.mail_rate_per_minute,
+        max_age=timedelta(hours=settings.mail_max_age_hours) * speed,
+        lease=timedelta(minutes=5) * speed,
+    )
 
 
 def send_pending_sync(

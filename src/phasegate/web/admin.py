@@ -19,7 +19,7 @@ from phasegate.engine.signin import Principal
 from phasegate.errors import RuleViolation
 from phasegate.mail.outbox import list_messages
 from phasegate.web.access import Rule, guard, session_csrf
-from phasegate.web.i18n import texts
+from phasegate.web.i18n import pick_locale, texts
 
 WORDS: dict[str, dict[str, str]] = {
     "nb": {
@@ -97,8 +97,7 @@ def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     def page(
         request: Request, me: Principal, name: str, status: int = 200, **extra: Any
     ) -> Response:
-        lang = request.query_params.get("lang") or me.language
-        locale = lang if lang in ("nb", "en") else "nb"
+        locale = pick_locale(request.query_params.get("lang"), me.language)
         context = {
             "t": texts(locale) | WORDS[locale],
             "locale": locale,

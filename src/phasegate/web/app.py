@@ -27,7 +27,7 @@ from phasegate.web.admin import admin_routes
 from phasegate.web.api import api_routes
 from phasegate.web.calendar import calendar_routes
 from phasegate.web.decisions import decision_routes
-from phasegate.web.i18n import texts
+from phasegate.web.i18n import pick_locale, texts
 from phasegate.web.links import link_routes
 from phasegate.web.mailbox import mailbox_routes
 from phasegate.web.overview import overview_routes
@@ -77,7 +77,7 @@ def create_app(app: App) -> FastAPI:
     templates.env.globals["mailbox"] = app.settings.dev_mailbox_enabled
 
     def locale_of(lang: str | None) -> str:
-        return lang if lang in ("nb", "en") else default_locale
+        return pick_locale(lang, default=default_locale)
 
     @web.exception_handler(PhasegateError)
     async def _domain_error(request: Request, exc: PhasegateError) -> Response:

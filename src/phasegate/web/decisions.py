@@ -31,7 +31,7 @@ from phasegate.errors import (
 )
 from phasegate.mail.render import format_datetime
 from phasegate.web.access import Rule, guard, session_csrf
-from phasegate.web.i18n import texts
+from phasegate.web.i18n import pick_locale, texts
 
 OUTCOMES = ("approve", "rework", "hold", "stop")
 COMMENT_NEEDED = frozenset({"rework", "hold", "stop"})
@@ -223,8 +223,9 @@ class DecisionPages:
         self.default_locale = app.settings.locale.value
 
     def locale_of(self, request: Request, me: Principal) -> str:
-        asked = request.query_params.get("lang") or me.language
-        return asked if asked in ("nb", "en") else self.default_locale
+        return pick_locale(
+            request.query_params.get("lang"), me.language, default=self.default_locale
+        )
 
     def when(self, moment: Any, locale: str) -> str:
         return format_datetime(moment, locale, self.zone)
@@ -316,7 +317,7 @@ class DecisionPages:
         when = self.when(view.due_at, locale)
         if not view.meeting_key:
             return f"{t['decisions_deadline']}: {when}"
-        event = self.app.wheel.event(view.meeting_key.split("/")[0])
+        event = self.app.wheel.event_of(view.meeting_key)
         label = event.label.get(locale) if event is not None else view.meeting_key
         return f"{t['decisions_meeting']}: {label}, {when}"
 

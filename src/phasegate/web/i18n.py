@@ -579,5 +579,14 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+LOCALES = ("nb", "en")
+
+
+def pick_locale(*asked: str | None, default: str = "nb") -> str:
+    """The first of ``asked`` (e.g. ?lang=, the person's language) that the pages speak,
+    else ``default``."""
+    return next((str(a) for a in asked if a in LOCALES), default)
+
+
 def texts(locale: str) -> dict[str, str]:
     return TEXTS.get(locale, TEXTS["nb"])

@@ -54,9 +54,6 @@ WORDS: dict[str, dict[str, str]] = {
         "shown": "Viser {shown} av {total} prosjekter",
         "no_match": "Ingen prosjekter passer filtrene.",
         "caption": "Prosjektene, med trafikklys fra siste publiserte statusrapport",
-        "colour_green": "Grønn",
-        "colour_yellow": "Gul",
-        "colour_red": "Rød",
         "report_published": "Rapport publisert",
         "report_age": "Rapportens alder",
         "report_age_days": "Rapportens alder (dager)",
@@ -80,9 +77,6 @@ WORDS: dict[str, dict[str, str]] = {
         "shown": "Showing {shown} of {total} projects",
         "no_match": "No projects match the filters.",
         "caption": "The projects, with the traffic lights of their latest published status report",
-        "colour_green": "Green",
-        "colour_yellow": "Yellow",
-        "colour_red": "Red",
         "report_published": "Report published",
         "report_age": "Report age",
         "report_age_days": "Report age (days)",
@@ -164,7 +158,7 @@ def export_columns(t: dict[str, str], locale: str, zone: ZoneInfo) -> list[Colum
     def light(dimension: Dimension) -> Callable[[OverviewRow], str | None]:
         def colour(row: OverviewRow) -> str | None:
             found = row.lights.get(dimension)
-            return None if found is None else t[f"colour_{found.colour}"]
+            return None if found is None else t[f"report_colour_{found.colour}"]
 
         return colour
 
@@ -299,7 +293,7 @@ def xlsx_bytes(columns: list[Column], rows: tuple[OverviewRow, ...], t: dict[str
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
-    colour_of = {t[f"colour_{c}"]: c for c in Colour}
+    colour_of = {t[f"report_colour_{c}"]: c for c in Colour}
     widths = [len(column.header) for column in columns]
     for number, row in enumerate(rows, start=2):
         for index, column in enumerate(columns):

@@ -30,7 +30,7 @@ from phasegate.engine.signin import Principal
 from phasegate.errors import IncompleteGateRequest, NotFound, NotPermitted, RuleViolation
 from phasegate.mail.render import format_datetime, format_money
 from phasegate.web.access import Rule, guard, session_csrf
-from phasegate.web.i18n import texts
+from phasegate.web.i18n import pick_locale, texts
 
 Text = Annotated[str, Form(max_length=4000)]
 ANSWERS = tuple(a.value for a in Answer)
@@ -48,10 +48,11 @@ class ProjectPages:
         self.templates = templates
 
     def locale_of(self, request: Request, me: Principal | None) -> str:
-        asked = request.query_params.get("lang")
-        if asked in ("nb", "en"):
-            return str(asked)
-        return me.language if me is not None else self.app.settings.locale.value
+        return pick_locale(
+            request.query_params.get("lang"),
+            me.language if me is not None else None,
+            default=self.app.settings.locale.value,
+        )
 
     def render(
         self, request: Request, name: str, locale: str, status: int = 200, **context: Any
@@ -133,10 +134,8 @@ class ProjectPages:
 
     def gate_form(self, project_id: int, person: int) -> reads.GateForm:
         """The project's next gate; NotPermitted unless ``person`` may request it."""
-        with self.engine.reading() as conn:
-            return reads.gate_form(
-                conn, self.engine.workflows, self.engine.clock(), project_id, person
-            )
+        with self.engine.asking(person) as uow:
+            return reads.gate_form(uow, project_id)
 
     def gate_page(
         self,

@@ -28,7 +28,7 @@ from phasegate.web.access import (
     session_csrf,
     set_form_cookie,
 )
-from phasegate.web.i18n import texts
+from phasegate.web.i18n import pick_locale, texts
 
 Email = Annotated[str, Form(max_length=320)]
 Csrf = Annotated[str, Form()]
@@ -68,8 +68,7 @@ def signin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     router = APIRouter()
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
-        locale = request.query_params.get("lang") or settings.locale.value
-        locale = locale if locale in ("nb", "en") else "nb"
+        locale = pick_locale(request.query_params.get("lang"), default=settings.locale.value)
         return templates.TemplateResponse(
             request,
             name,
@@ -179,8 +178,7 @@ def account_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     signed_in = guard(app, Rule.SIGNED_IN)  # one guard: declared on the route, and gives `me`
 
     def page(request: Request, me: Principal, new_token: str | None = None) -> Response:
-        locale = request.query_params.get("lang") or me.language
-        locale = locale if locale in ("nb", "en") else "nb"
+        locale = pick_locale(request.query_params.get("lang"), me.language)
         context = {
             "t": texts(locale),
             "locale": locale,

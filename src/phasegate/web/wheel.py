@@ -36,7 +36,7 @@ from phasegate.mail.render import (
     format_working_days,
 )
 from phasegate.web.access import Rule, guard
-from phasegate.web.i18n import texts
+from phasegate.web.i18n import pick_locale, texts
 
 Lang = Annotated[str | None, Query(pattern="^(nb|en)$")]
 Year = Annotated[int | None, Query(ge=1900, le=2200)]
@@ -411,7 +411,7 @@ def wheel_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     default_locale = app.settings.locale.value
 
     def locale_of(lang: str | None) -> str:
-        return lang if lang in ("nb", "en") else default_locale
+        return pick_locale(lang, default=default_locale)
 
     @router.api_route(
         "/arshjul", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False

@@ -23,7 +23,7 @@ from phasegate.domain.machine import mermaid_diagram
 from phasegate.domain.model import WorkflowDefinition
 from phasegate.errors import NotFound, WorkflowError, WorkflowNotFound
 from phasegate.web.access import Rule, guard
-from phasegate.web.i18n import texts
+from phasegate.web.i18n import pick_locale, texts
 
 WHEEL_FILE_NAME = "arshjul.yaml"
 Lang = Annotated[str | None, Query(pattern="^(nb|en)$")]
@@ -153,7 +153,7 @@ def workflow_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     default_locale = app.settings.locale.value
 
     def locale_of(lang: str | None) -> str:
-        return lang if lang in ("nb", "en") else default_locale
+        return pick_locale(lang, default=default_locale)
 
     @router.api_route(
         "/workflows", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False
