@@ -68,7 +68,7 @@ def postgres_migrated() -> Iterator[str]:
     admin.dispose()
 
 
-def _truncate_postgres(url: str) -> None:
+def truncate_postgres(url: str) -> None:
     database = connect(url)
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with database.begin() as connection:
@@ -86,7 +86,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{path}"
         return
     url = request.getfixturevalue("postgres_migrated")
-    _truncate_postgres(url)
+    truncate_postgres(url)
     yield url
 
 

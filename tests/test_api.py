@@ -11,6 +11,7 @@ import pytest
 from phasegate.bootstrap import App
 from phasegate.web.app import create_app
 from tests.factories import Cast
+from tests.web_support import signed_in
 from tests.webserver import serve
 
 
@@ -106,22 +107,57 @@ def test_the_wheel_over_the_api(app: App, cast: Cast, site: str) -> None:
     assert ("styremote", "2027-04-13") in kinds
 
 
+def error_of(response: httpx.Response, status: int) -> tuple[str, str]:
+    """The error's code and message, after checking its status and that it has the one
+    error shape."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error", "message"}
+    return body["error"], body["message"]
+
+
 def test_errors_have_one_shape(app: App, cast: Cast, site: str) -> None:
     with httpx.Client(base_url=site) as anonymous:
         refused = anonymous.get("/api/projects")
         assert refused.status_code == 401
         assert set(refused.json()) == {"error", "message"}
     with client(app, site, cast.outsider) as reader:
-        missing = reader.get("/api/projects/999")
-        assert missing.status_code == 404
-        assert missing.json() == {
-            "error": "not_found",
-            "message": "There is no project with id 999.",
-        }
+        assert error_of(reader.get("/api/projects/999"), 404) == (
+            "not_found",
+            "There is no project with id 999.",
+        )
         bad = reader.post("/api/projects", json={"name": "", "owner": None})
         assert bad.status_code == 422  # refused by the request model before the engine
         assert bad.json()["error"] == "invalid_request"
         assert bad.json()["message"].startswith("The request is not valid: name:")
+        huge = reader.get("/api/projects/2634975426")  # beyond any id: no query is made
+        assert huge.status_code == 422
+        assert huge.json()["problems"] == [
+            "path.project: Input should be less than or equal to 2147483647"
+        ]
+
+
+def test_the_frameworks_own_errors_have_the_same_shape(app: App, cast: Cast, site: str) -> None:
+    """An unknown address, a wrong method and a body that is not JSON: the same shape as
+    the domain's errors, and a page for a browser."""
+    with client(app, site, cast.pmo) as pmo:
+        assert error_of(pmo.get("/api/nothing-here"), 404) == (
+            "not_found",
+            "There is nothing at this address.",
+        )
+        wrong = pmo.delete("/api/projects")
+        assert wrong.status_code == 405
+        assert wrong.json()["error"] == "method_not_allowed"
+        assert "GET" in wrong.headers["allow"]
+        garbled = pmo.post(
+            "/api/projects", content=b'{"name": ', headers={"content-type": "application/json"}
+        )
+        assert garbled.status_code in (400, 422)
+        assert set(garbled.json()) >= {"error", "message"}
+        page = pmo.get("/nothing-here", headers={"accept": "text/html"})
+        assert page.status_code == 404
+        assert "text/html" in page.headers["content-type"]
+        assert "Det finnes ingenting på denne adressen." in page.text
 
 
 def test_the_api_is_in_the_openapi_document(app: App) -> None:
@@ -132,3 +168,17 @@ def test_the_api_is_in_the_openapi_document(app: App) -> None:
         "/api/pending",
         "/api/wheel",
     } <= set(paths)
+
+
+def test_a_value_the_database_cannot_hold_is_bad_input(app: App, cast: Cast, site: str) -> None:
+    """On PostgreSQL an id beyond ``integer`` would overflow inside the query: a page
+    answers 422 with a readable page, not a server error."""
+    signed, _ = signed_in(app, site, cast.pmo)
+    with signed:
+        page = signed.get("/projects/99999999999", headers={"accept": "text/html"})
+        assert "text/html" in page.headers["content-type"]
+        if app.database.dialect.name == "postgresql":
+            assert page.status_code == 422
+            assert "En verdi i forespørselen er for stor eller for lang." in page.text
+        else:  # SQLite's integers hold the number: there is simply no such project
+            assert page.status_code == 404

@@ -22,11 +22,10 @@ from phasegate.engine.signin import Principal
 from phasegate.engine.views import AuditEntry, GateRequestView, ProjectView
 from phasegate.errors import RuleViolation
 from phasegate.web.access import Rule, guard
+from phasegate.web.params import Limit, Offset, PersonRef, RowId
 from phasegate.web.report_api import ErrorOut
 
 T = TypeVar("T")
-Limit = Annotated[int, Query(ge=1, le=500, description="How many items, at most.")]
-Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
 
 
 class Page(BaseModel, Generic[T]):
@@ -55,8 +54,8 @@ class ProjectOut(BaseModel):
 
 class ProjectIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    owner: int | None = None
-    leader: int | None = None
+    owner: PersonRef | None = None
+    leader: PersonRef | None = None
     development_area: str | None = None
     portfolio: str | None = None
     description: str = ""
@@ -180,7 +179,7 @@ def api_routes(app: App) -> APIRouter:
         return _page([_project(p, lang) for p in chosen], limit, offset)
 
     @router.get("/projects/{project}", tags=["projects"])
-    def get_project(project: int, me: Principal | None = signed_in) -> ProjectOut:
+    def get_project(project: RowId, me: Principal | None = signed_in) -> ProjectOut:
         return _project(engine.project(project), me_of(me).language)
 
     @router.post("/projects", status_code=201, tags=["projects"])
@@ -201,7 +200,7 @@ def api_routes(app: App) -> APIRouter:
 
     @router.get("/projects/{project}/audit", tags=["audit"])
     def project_audit(
-        project: int, limit: Limit = 100, offset: Offset = 0, me: Principal | None = signed_in
+        project: RowId, limit: Limit = 100, offset: Offset = 0, me: Principal | None = signed_in
     ) -> Page[AuditOut]:
         """The project's audit trail, in the order it happened."""
         me_of(me)
@@ -210,7 +209,7 @@ def api_routes(app: App) -> APIRouter:
 
     @router.post("/projects/{project}/gate-requests", status_code=201, tags=["gates"])
     def submit_gate_request(
-        project: int, body: GateRequestIn, me: Principal | None = signed_in
+        project: RowId, body: GateRequestIn, me: Principal | None = signed_in
     ) -> GateRequestOut:
         """Ask for the next gate (or ``gate``) with the checklist answers and documents."""
         request = engine.submit_gate_request(
@@ -223,12 +222,12 @@ def api_routes(app: App) -> APIRouter:
         return _request(engine.gate_request(request))
 
     @router.get("/gate-requests/{request}", tags=["gates"])
-    def get_gate_request(request: int, me: Principal | None = signed_in) -> GateRequestOut:
+    def get_gate_request(request: RowId, me: Principal | None = signed_in) -> GateRequestOut:
         me_of(me)
         return _request(engine.gate_request(request))
 
     @router.post("/gate-requests/{request}/votes", tags=["gates"])
-    def vote(request: int, body: VoteIn, me: Principal | None = signed_in) -> VoteResultOut:
+    def vote(request: RowId, body: VoteIn, me: Principal | None = signed_in) -> VoteResultOut:
         """Cast your vote; the engine refuses non-deciders, your own gate and a second vote."""
         result = engine.cast_vote(
             request, body.outcome, body.comment, channel="api", actor=me_of(me).person
@@ -244,7 +243,7 @@ def api_routes(app: App) -> APIRouter:
 
     @router.post("/gate-requests/{request}/withdraw", tags=["gates"])
     def withdraw(
-        request: int, body: WithdrawIn, me: Principal | None = signed_in
+        request: RowId, body: WithdrawIn, me: Principal | None = signed_in
     ) -> GateRequestOut:
         engine.withdraw_gate_request(request, body.reason, actor=me_of(me).person)
         return _request(engine.gate_request(request))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,6 +13,8 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from phasegate.bootstrap import App
 from phasegate.cycle.scheduler import background_scheduler
@@ -39,6 +42,7 @@ from phasegate.web.wheel import wheel_routes
 from phasegate.web.workflows import workflow_routes
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
+log = logging.getLogger(__name__)
 
 Lang = Annotated[str | None, Query(pattern="^(nb|en)$")]
 # HTTP statuses of domain errors; anything else is a conflict (409).
@@ -49,6 +53,13 @@ STATUS: tuple[tuple[type[PhasegateError], int], ...] = (
     (NotFound, 404),
     (LinkTampered, 400),
 )
+# The framework's own errors, in the API's error shape.
+HTTP_ERRORS: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "The request body could not be read: send well-formed JSON or form data."),
+    404: ("not_found", "There is nothing at this address."),
+    405: ("method_not_allowed", "This address does not accept that method."),
+    422: ("invalid_request", "A value in the request is too large or too long."),
+}
 
 
 @asynccontextmanager
@@ -111,6 +122,36 @@ def create_app(app: App) -> FastAPI:
             {"error": "invalid_request", "message": message, "problems": problems},
             status_code=422,
         )
+
+    @web.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Errors raised by the framework itself (an unknown path, a wrong method, a body
+        that is not JSON) in the same shape as the domain's."""
+        code, message = HTTP_ERRORS.get(
+            exc.status_code, (f"http_{exc.status_code}", str(exc.detail))
+        )
+        code_key = f"http_{exc.status_code}"
+        if "text/html" in request.headers.get("accept", ""):
+            locale = locale_of(request.query_params.get("lang"))
+            words = texts(locale)
+            return templates.TemplateResponse(
+                request,
+                "error.html",
+                {"t": words, "locale": locale, "message": words.get(code_key, message)},
+                status_code=exc.status_code,
+                headers=exc.headers,
+            )
+        return JSONResponse(
+            {"error": code, "message": message}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @web.exception_handler(DataError)
+    async def _value_out_of_range(request: Request, exc: DataError) -> Response:
+        """A number or text the database cannot hold (an id beyond any row, a name longer
+        than its column) is bad input, not a server fault. Nothing was written: the unit
+        of work rolled back."""
+        log.info("refused a value the database cannot hold: %s", exc.orig)
+        return await _http_error(request, StarletteHTTPException(422))
 
     # HEAD too: link checkers and mail scanners ask for it, and it changes nothing.
     @web.api_route(

@@ -74,6 +74,10 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "dev_sign_in_as": "Logg inn som {name}",
         "error_title": "Det gikk ikke",
+        "http_400": "Skjemaet eller forespørselen kunne ikke leses. Prøv igjen.",
+        "http_404": "Det finnes ingenting på denne adressen.",
+        "http_405": "Denne adressen tar ikke imot det du sendte.",
+        "http_422": "En verdi i forespørselen er for stor eller for lang.",
         "mailbox": "Utviklingspostkasse",
         "mailbox_intro": (
             "Ingen e-posttjener er satt opp, så e-posten blir liggende her. Lenkene virker: "
@@ -366,6 +370,10 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "dev_sign_in_as": "Sign in as {name}",
         "error_title": "That did not work",
+        "http_400": "The form or request could not be read. Please try again.",
+        "http_404": "There is nothing at this address.",
+        "http_405": "This address does not accept what you sent.",
+        "http_422": "A value in the request is too large or too long.",
         "mailbox": "Development mailbox",
         "mailbox_intro": (
             "No mail server is configured, so email stays here. The links work: open an "

@@ -33,6 +33,7 @@ from phasegate.errors import (
     ReportInvalid,
 )
 from phasegate.web.access import Rule, guard
+from phasegate.web.params import RowId, Version
 from phasegate.web.reports import API_STATUS, ReportDesk
 
 T = TypeVar("T")
@@ -111,7 +112,7 @@ class ReportIn(BaseModel):
     budget: int | str | None = Field(default=None, description="whole kroner")
     spent: int | str | None = None
     forecast: int | str | None = None
-    version: int | None = Field(
+    version: Version | None = Field(
         default=None, description="the draft version you read; null if you saw no draft"
     )
 
@@ -311,7 +312,7 @@ def report_api_routes(app: App) -> APIRouter:
         response_model=list[ReportOut],
         dependencies=[guard(app, Rule.ANYONE)],
     )
-    def project_reports(project_id: int) -> Any:
+    def project_reports(project_id: RowId) -> Any:
         """The project's published reports, newest first (drafts are not shown)."""
         return api.published(project_id)
 

@@ -29,6 +29,7 @@ from phasegate.web.access import (
     set_form_cookie,
 )
 from phasegate.web.i18n import pick_locale, texts
+from phasegate.web.params import RowId
 
 Email = Annotated[str, Form(max_length=320)]
 Csrf = Annotated[str, Form()]
@@ -65,7 +66,7 @@ def signin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     engine = app.engine
     session_ttl = timedelta(days=settings.session_days)
     secure = settings.base_url.startswith("https://")
-    router = APIRouter()
+    router = APIRouter(include_in_schema=False)  # pages
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
         locale = pick_locale(request.query_params.get("lang"), default=settings.locale.value)
@@ -163,7 +164,7 @@ def signin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
             return set_form_cookie(app, shown, cookie)
 
         @router.post("/dev/sign-in/{person}", dependencies=[guard(app, Rule.DEV_ONLY)])
-        def dev_sign_in_as(request: Request, person: int, csrf: Csrf) -> Response:
+        def dev_sign_in_as(request: Request, person: RowId, csrf: Csrf) -> Response:
             check_form_csrf(app, request, "dev-sign-in", csrf)
             engine.person(person)  # 404 for someone unknown
             return with_session("/", engine.start_session(person, session_ttl, via="demo"))
@@ -190,12 +191,19 @@ def account_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         }
         return templates.TemplateResponse(request, "account.html", context)
 
-    @router.get("/account", response_class=HTMLResponse, dependencies=[signed_in])
+    @router.get(
+        "/account", response_class=HTMLResponse, include_in_schema=False, dependencies=[signed_in]
+    )
     def account(request: Request, me: Principal | None = signed_in) -> Response:
         assert me is not None
         return page(request, me)
 
-    @router.post("/account/tokens", response_class=HTMLResponse, dependencies=[signed_in])
+    @router.post(
+        "/account/tokens",
+        response_class=HTMLResponse,
+        include_in_schema=False,
+        dependencies=[signed_in],
+    )
     def account_new_token(
         request: Request, name: Annotated[str, Form()], me: Principal | None = signed_in
     ) -> Response:
@@ -203,13 +211,15 @@ def account_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         _, token = engine.create_api_token(name, actor=me.person)
         return page(request, me, token)
 
-    @router.post("/account/tokens/{token_id}/revoke", dependencies=[signed_in])
-    def account_revoke_token(token_id: int, me: Principal | None = signed_in) -> Response:
+    @router.post(
+        "/account/tokens/{token_id}/revoke", include_in_schema=False, dependencies=[signed_in]
+    )
+    def account_revoke_token(token_id: RowId, me: Principal | None = signed_in) -> Response:
         assert me is not None
         engine.revoke_api_token(token_id, actor=me.person)
         return RedirectResponse("/account", status_code=303)
 
-    @router.post("/account/digest", dependencies=[signed_in])
+    @router.post("/account/digest", include_in_schema=False, dependencies=[signed_in])
     def account_digest(
         digest: Annotated[bool, Form()] = False, me: Principal | None = signed_in
     ) -> Response:
@@ -242,7 +252,7 @@ def account_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         return TokenOut(id=row, name=body.name.strip(), prefix=token[:8], token=token)
 
     @router.delete("/api/tokens/{token_id}", status_code=204, dependencies=[signed_in])
-    def api_revoke_token(token_id: int, me: Principal | None = signed_in) -> Response:
+    def api_revoke_token(token_id: RowId, me: Principal | None = signed_in) -> Response:
         assert me is not None
         engine.revoke_api_token(token_id, actor=me.person)
         return Response(status_code=204)
