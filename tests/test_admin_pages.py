@@ -1,14 +1,16 @@
-"""The PMO's administration pages: people, roles and board membership, and re-sending
-email that could not be delivered. Real app over HTTP."""
+"""The PMO's administration pages: people, roles and board membership, everyone's API
+tokens, and re-sending email that could not be delivered. Real app over HTTP."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from sqlalchemy import update
 
 from phasegate.bootstrap import App
+from phasegate.engine.signin import digest
 from phasegate.mail.outbox import list_messages
 from phasegate.storage.tables import OutboxMessage
 from tests.factories import Cast
@@ -94,3 +96,72 @@ def test_the_pmo_sends_a_dead_letter_again(app: App, cast: Cast, site: str) -> N
         again = next(m for m in list_messages(conn) if m.id == dead.id)
     assert again.status == "pending"
     assert again.message_id == dead.message_id
+
+
+def test_the_pmo_sees_everyones_tokens_and_revokes_one(app: App, cast: Cast, site: str) -> None:
+    archive, secret = app.engine.create_api_token("Arkivsystem", actor=cast.leader)
+    _, other = app.engine.create_api_token("Sak/arkiv-test", actor=cast.outsider)
+    gone, _ = app.engine.create_api_token("Gammel", actor=cast.outsider)
+    app.engine.revoke_api_token(gone, actor=cast.outsider)
+    with httpx.Client(base_url=site, headers={"authorization": f"Bearer {secret}"}) as api:
+        assert api.get("/api/me").status_code == 200  # the token works, and is marked used
+    pmo, csrf = signed_in(app, site, cast.pmo)
+    with pmo:
+        assert 'href="/admin/tokens' in pmo.get("/admin", headers=HTML).text
+        page = pmo.get("/admin/tokens", headers=HTML)
+        assert page.status_code == 200
+        for shown in ("API-nøkler", "Ragnar Husum", "ragnar.husum@asker.example", "Arkivsystem"):
+            assert shown in page.text
+        assert "Ola Utenfor" in page.text
+        assert "Sak/arkiv-test" in page.text
+        assert secret[:8] in page.text  # the stored prefix tells tokens apart
+        for hidden in (secret, other, digest(secret), digest(other)):
+            assert hidden not in page.text
+        assert page.text.count("trukket tilbake") == 1
+        assert f"/admin/tokens/{gone}/revoke" not in page.text  # nothing left to revoke
+        english = pmo.get("/admin/tokens?lang=en", headers=HTML)
+        assert "API tokens" in english.text
+        assert "Owner" in english.text
+
+        revoked = pmo.post(f"/admin/tokens/{archive}/revoke", data={"csrf": csrf})
+        assert revoked.status_code == 303
+        assert revoked.headers["location"] == "/admin/tokens?done=1"
+        after = pmo.get(revoked.headers["location"], headers=HTML)
+        assert "trukket tilbake og virker ikke lenger" in after.text
+        assert f"/admin/tokens/{archive}/revoke" not in after.text
+    with httpx.Client(base_url=site, headers={"authorization": f"Bearer {secret}"}) as api:
+        assert api.get("/api/me").status_code == 401
+    with httpx.Client(base_url=site, headers={"authorization": f"Bearer {other}"}) as api:
+        assert api.get("/api/me").status_code == 200  # only the one revoked
+    audited = [e for e in app.engine.audit_trail() if e.kind == "ApiTokenRevoked"]
+    assert [(e.actor_id, e.payload["person"], e.payload["token"]) for e in audited][-1] == (
+        cast.pmo,
+        cast.leader,
+        archive,
+    )
+
+
+def test_a_reader_may_not_see_or_revoke_tokens(app: App, cast: Cast, site: str) -> None:
+    app.engine.grant_role(cast.outsider, "reader")
+    token, _ = app.engine.create_api_token("Arkivsystem", actor=cast.leader)
+    reader, csrf = signed_in(app, site, cast.outsider)
+    with reader:
+        page = reader.get("/admin/tokens", headers=HTML)
+        assert page.status_code == 403
+        assert "Arkivsystem" not in page.text
+        refused = reader.post(f"/admin/tokens/{token}/revoke", data={"csrf": csrf})
+        assert refused.status_code == 403
+    assert [t.revoked_at for t in app.engine.api_tokens(cast.leader)] == [None]
+
+
+def test_revoking_a_token_without_the_forms_csrf_is_refused(
+    app: App, cast: Cast, site: str
+) -> None:
+    token, _ = app.engine.create_api_token("Arkivsystem", actor=cast.leader)
+    pmo, csrf = signed_in(app, site, cast.pmo)
+    with pmo:
+        for sent in ({}, {"csrf": "forged"}, {"csrf": csrf[:-1]}):
+            refused = pmo.post(f"/admin/tokens/{token}/revoke", data=sent)
+            assert refused.status_code == 403
+            assert refused.json()["error"] == "csrf_rejected"
+    assert [t.revoked_at for t in app.engine.api_tokens(cast.leader)] == [None]

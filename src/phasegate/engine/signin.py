@@ -68,17 +68,28 @@ W_REVOKE = (
     .where(ApiToken.id == bindparam("row"), ApiToken.revoked_at.is_(None))
     .values(revoked_at=bindparam("now"))
 )
+TOKEN_COLUMNS = (  # what may be shown of a token: never its hash
+    ApiToken.id,
+    ApiToken.name,
+    ApiToken.prefix,
+    ApiToken.created_at,
+    ApiToken.last_used_at,
+    ApiToken.revoked_at,
+)
 Q_TOKENS = (
-    select(
-        ApiToken.id,
-        ApiToken.name,
-        ApiToken.prefix,
-        ApiToken.created_at,
-        ApiToken.last_used_at,
-        ApiToken.revoked_at,
-    )
+    select(*TOKEN_COLUMNS)
     .where(ApiToken.person_id == bindparam("person"))
     .order_by(ApiToken.id.desc())
+)
+Q_EVERY_TOKEN = (
+    select(
+        *TOKEN_COLUMNS,
+        Person.id.label("owner_id"),
+        Person.name.label("owner"),
+        Person.email.label("owner_email"),
+    )
+    .join(Person, Person.id == ApiToken.person_id)
+    .order_by(Person.name, Person.id, ApiToken.id.desc())
 )
 Q_PRINCIPAL = select(Person.id, Person.name, Person.email, Person.language).where(
     Person.id == bindparam("person")
@@ -109,6 +120,15 @@ class ApiTokenView:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class HeldApiTokenView(ApiTokenView):
+    """A token with its owner, for the PMO's list of everyone's tokens."""
+
+    owner_id: int
+    owner: str
+    owner_email: str
 
 
 def digest(token: str) -> str:
@@ -248,6 +268,12 @@ def principal(conn: Connection, person: int, via: str) -> Principal | None:
 
 def api_tokens(conn: Connection, person: int) -> list[ApiTokenView]:
     return [ApiTokenView(**row._mapping) for row in conn.execute(Q_TOKENS, {"person": person})]
+
+
+def every_api_token(conn: Connection) -> list[HeldApiTokenView]:
+    """Every person's API tokens, live and revoked, by owner and newest first (for the
+    PMO; the route that shows them is for the PMO and admins only)."""
+    return [HeldApiTokenView(**row._mapping) for row in conn.execute(Q_EVERY_TOKEN)]
 
 
 def _why_not(uow: UnitOfWork, token: str) -> SignInLinkInvalid:

@@ -1,5 +1,6 @@
-"""Administration for the PMO and admins: people, roles and board membership, and email
-that could not be delivered (dead letters), with re-send.
+"""Administration for the PMO and admins: people, roles and board membership, everyone's
+API tokens (with revoke), and email that could not be delivered (dead letters), with
+re-send.
 
 Every route here has the rule ``office``; the engine checks the same again, so the API and
 the CLI answer alike.
@@ -15,11 +16,12 @@ from fastapi.templating import Jinja2Templates
 
 from phasegate.bootstrap import App
 from phasegate.engine.projects import ROLES
-from phasegate.engine.signin import Principal
+from phasegate.engine.signin import Principal, every_api_token
 from phasegate.errors import RuleViolation
 from phasegate.mail.outbox import list_messages
 from phasegate.web.access import Rule, guard, session_csrf
 from phasegate.web.i18n import pick_locale, texts
+from phasegate.web.params import RowId
 
 WORDS: dict[str, dict[str, str]] = {
     "nb": {
@@ -48,6 +50,16 @@ WORDS: dict[str, dict[str, str]] = {
         "admin_subject": "Emne",
         "admin_error": "Feil",
         "admin_done": "Lagret.",
+        "admin_tokens": "API-nøkler",
+        "admin_tokens_intro": (
+            "Alle personers API-nøkler. Bare begynnelsen av hver nøkkel vises; selve nøkkelen "
+            "lagres ikke. Trekk tilbake en nøkkel som er kommet på avveie eller ikke brukes."
+        ),
+        "admin_tokens_none": "Ingen har laget API-nøkler ennå.",
+        "admin_token_owner": "Eier",
+        "admin_token_status": "Status",
+        "admin_token_active": "aktiv",
+        "admin_token_revoked_done": "Nøkkelen er trukket tilbake og virker ikke lenger.",
         "role_board": "porteføljestyret",
         "role_pmo": "PMO",
         "role_reader": "leser",
@@ -79,6 +91,16 @@ WORDS: dict[str, dict[str, str]] = {
         "admin_subject": "Subject",
         "admin_error": "Error",
         "admin_done": "Saved.",
+        "admin_tokens": "API tokens",
+        "admin_tokens_intro": (
+            "Everyone's API tokens. Only the start of each token is shown; the token itself is "
+            "not stored. Revoke a token that has gone astray or is no longer used."
+        ),
+        "admin_tokens_none": "No one has made an API token yet.",
+        "admin_token_owner": "Owner",
+        "admin_token_status": "Status",
+        "admin_token_active": "active",
+        "admin_token_revoked_done": "The token is revoked and no longer works.",
         "role_board": "portfolio board",
         "role_pmo": "PMO",
         "role_reader": "reader",
@@ -160,6 +182,22 @@ def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         assert me is not None
         return after(request, me, lambda: engine.revoke_role(person, role, actor=me.person))
 
+    @router.get("/tokens", response_class=HTMLResponse, include_in_schema=False)
+    def tokens(request: Request, me: Principal | None = office) -> Response:
+        assert me is not None
+        with engine.reading() as conn:
+            held = every_api_token(conn)
+        return page(request, me, "admin_tokens.html", tokens=held)
+
+    @router.post("/tokens/{token_id}/revoke", include_in_schema=False)
+    def revoke_token(request: Request, token_id: RowId, me: Principal | None = office) -> Response:
+        """The engine checks the rule again and records the revocation in the audit trail."""
+        assert me is not None
+        engine.revoke_api_token(token_id, actor=me.person)
+        lang = request.query_params.get("lang")
+        back = "/admin/tokens?done=1" + (f"&lang={lang}" if lang in ("nb", "en") else "")
+        return RedirectResponse(back, status_code=303)
+
     @router.get("/mail", response_class=HTMLResponse, include_in_schema=False)
     def dead_letters(request: Request, me: Principal | None = office) -> Response:
         assert me is not None
@@ -168,7 +206,7 @@ def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         return page(request, me, "admin_mail.html", dead=dead)
 
     @router.post("/mail/{message}/resend", include_in_schema=False)
-    def resend(message: int, me: Principal | None = office) -> Response:
+    def resend(message: RowId, me: Principal | None = office) -> Response:
         assert me is not None
         engine.resend_dead_letter(message, actor=me.person)
         return RedirectResponse("/admin/mail?done=1", status_code=303)
