@@ -94,6 +94,13 @@ Q_LATEST_PUBLISHED = (
     .order_by(_S.published_at.desc(), _S.id.desc())
     .limit(1)
 )
+Q_LATEST_PUBLISHED_ID = (
+    select(_S.id)
+    .where(_S.project_id == bindparam("project"), _S.status == "published")
+    .order_by(_S.published_at.desc(), _S.id.desc())
+    .limit(1)
+)
+Q_REPORT_PROJECT = select(_S.project_id).where(_S.id == bindparam("report"))
 Q_PROJECT_REPORTS = _FROM.where(_S.project_id == bindparam("project")).order_by(
     _S.created_at.desc(), _S.id.desc()
 )
@@ -205,17 +212,41 @@ def require_reporter(uow: UnitOfWork, project_id: int) -> None:
     )
 
 
-def start_report(uow: UnitOfWork, project_id: int, kind: ReportKind | None = None) -> int:
+@dataclass(frozen=True)
+class Basis:
+    """The latest published report a form was made from (None: there was none yet).
+
+    A form that answers no report request has no request to lock, so a second publish of
+    it (a double click, the back button) would start and publish a second report. Given
+    its basis, a draft is started only while that is still the project's latest report,
+    checked under the project's row lock that publishing takes too: of two racing
+    publishes, the second starts nothing and is refused.
+    """
+
+    previous: int | None
+
+
+def start_report(
+    uow: UnitOfWork,
+    project_id: int,
+    kind: ReportKind | None = None,
+    basis: Basis | None = None,
+) -> int:
     """The project's draft: the one already started, or a new one from the last report."""
     require_reporter(uow, project_id)
+    project = get_project(uow, project_id, lock=True)  # one start or publish at a time
+    if basis is not None and uow.scalar(Q_LATEST_PUBLISHED_ID, project=project_id) != (
+        basis.previous
+    ):
+        raise ReportLocked(
+            "A newer report of this project was published while you had the form open, "
+            "and yours was not saved. Open the report again."
+        )
     existing = uow.scalar(Q_DRAFT, project=project_id)
     if existing is not None:
         return int(existing)
     if kind is None:
-        asked = uow.scalar(Q_OPEN_REQUEST_KIND, project=project_id)
-        phase = get_project(uow, project_id).phase
-        default = ReportKind.BENEFIT if phase == BENEFIT_PHASE else ReportKind.STATUS
-        kind = ReportKind(asked) if asked else default
+        kind = new_report_kind(uow.conn, project_id, project.phase)
     content = prefilled(uow.conn, project_id)
     ratings, comments = content.to_json()
     return int(
@@ -275,6 +306,11 @@ def publish_report(
     request is locked first and must still be open: of two publishes racing for one
     request (a double click), the second is refused instead of publishing a second report.
     """
+    # Locks in one order everywhere: the project (as start_report and gate decisions take
+    # it), then the request, then the report.
+    project = uow.scalar(Q_REPORT_PROJECT, report=report_id)
+    if project is not None:
+        get_project(uow, int(project), lock=True)
     if request is not None:
         _require_open_request(uow, request)
     row = _lock_draft(uow, report_id)
@@ -375,6 +411,16 @@ def draft_of(conn: Any, project_id: int) -> ReportView | None:
     """The project's draft report, if one is started (reading only)."""
     report = conn.execute(Q_DRAFT, {"project": project_id}).scalar()
     return None if report is None else read_report(conn, int(report))
+
+
+def new_report_kind(conn: Any, project_id: int, phase: str) -> ReportKind:
+    """The kind a new draft of the project's report takes (reading only): what its open
+    report request asks for, else a benefit report in realisation and a status report
+    in any other phase."""
+    asked = conn.execute(Q_OPEN_REQUEST_KIND, {"project": project_id}).scalar()
+    if asked:
+        return ReportKind(asked)
+    return ReportKind.BENEFIT if phase == BENEFIT_PHASE else ReportKind.STATUS
 
 
 def prefilled(conn: Any, project_id: int) -> ReportContent:

@@ -266,11 +266,17 @@ class Engine:
     # --- status reports ---------------------------------------------------------------
 
     def start_report(
-        self, project: int, kind: ReportKind | None = None, *, actor: int | None
+        self,
+        project: int,
+        kind: ReportKind | None = None,
+        *,
+        basis: reports.Basis | None = None,
+        actor: int | None,
     ) -> int:
-        """The project's draft report: the open one, or a new one pre-filled from the last."""
+        """The project's draft report: the open one, or a new one pre-filled from the last
+        (only while ``basis`` is still the latest published report, when given)."""
         with self.unit(actor) as uow:
-            return reports.start_report(uow, project, kind)
+            return reports.start_report(uow, project, kind, basis)
 
     def save_report(
         self,

@@ -34,6 +34,7 @@ from phasegate.web.i18n import pick_locale, texts
 from phasegate.web.links import link_routes
 from phasegate.web.mailbox import mailbox_routes
 from phasegate.web.overview import overview_routes
+from phasegate.web.project_reports import project_report_routes
 from phasegate.web.projects import project_routes
 from phasegate.web.report_api import report_api_routes
 from phasegate.web.reports import report_routes
@@ -181,6 +182,7 @@ def create_app(app: App) -> FastAPI:
     web.include_router(api_routes(app))
     web.include_router(decision_routes(app, templates))
     web.include_router(project_routes(app, templates))
+    web.include_router(project_report_routes(app, templates))
     web.include_router(wheel_routes(app, templates))
     web.include_router(workflow_routes(app, templates))
     if app.settings.dev_mailbox_enabled:

@@ -82,7 +82,15 @@ class ProjectPages:
             reports=_report_table(shown.reports, locale),
             phase_names={phase.id: phase.label.get(locale) for phase in shown.phases},
             may_ask=shown.project.status == "active" and shown.project.open_gate is None,
+            report_link=self.report_link(project_id, me),
         )
+
+    def report_link(self, project_id: int, me: Principal | None) -> str | None:
+        """The words of the link to the report form (web/project_reports.py), for those
+        who may write the project's reports; reads only."""
+        if me is None or not self.engine.may_write_reports(project_id, me.person):
+            return None
+        return "pp_continue_draft" if self.engine.draft_report(project_id) else "pp_write_report"
 
     # --- registering a project --------------------------------------------------------
 
@@ -432,6 +440,8 @@ PROJECT_TEXTS: dict[str, dict[str, str]] = {
         "pp_via_api": "via API",
         "pp_no_votes": "Ingen har stemt ennå.",
         "pp_reports": "Statusrapporter",
+        "pp_write_report": "Skriv statusrapport",
+        "pp_continue_draft": "Fortsett utkast",
         "pp_no_reports": "Ingen publiserte rapporter ennå.",
         "pp_published": "Publisert",
         "pp_kind": "Rapport",
@@ -536,6 +546,8 @@ PROJECT_TEXTS: dict[str, dict[str, str]] = {
         "pp_via_api": "over the API",
         "pp_no_votes": "No one has voted yet.",
         "pp_reports": "Status reports",
+        "pp_write_report": "Write status report",
+        "pp_continue_draft": "Continue draft",
         "pp_no_reports": "No published reports yet.",
         "pp_published": "Published",
         "pp_kind": "Report",
