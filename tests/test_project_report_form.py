@@ -482,3 +482,22 @@ def test_the_form_and_its_receipt_speak_english(
     assert (
         "Status report for Nytt bibliotek was published on 16 April 2027 at 10:00 by Ragnar Husum."
     ) in words
+
+
+def test_a_project_in_realisation_writes_a_benefit_report(owed: Owed, cast: Cast) -> None:
+    """In realisation the link and the form speak of benefits (*gevinstrapport*)."""
+    harvest = owed.engine.register_project(
+        "Digital postkasse",
+        owner=cast.owner,
+        leader=cast.leader,
+        phase="realisation",
+        actor=cast.pmo,
+    )
+    with as_person(owed.app, owed.url, cast.leader) as (browser, _):
+        page = browser.get(f"/projects/{harvest}")
+        assert "Skriv gevinstrapport" in page.text
+        assert "Skriv statusrapport" not in page.text
+        form = browser.get(f"/projects/{harvest}/report")
+        assert form.status_code == 200
+        assert "Gevinstrapport" in text_of(form)
+        assert browser.get(f"/projects/{harvest}?lang=en").text.count("Write benefit report") == 1

@@ -22,11 +22,12 @@ from starlette.concurrency import run_in_threadpool
 
 from phasegate.bootstrap import App
 from phasegate.domain.model import Answer, Gate
-from phasegate.domain.reports import DIMENSION_LABELS, Dimension, level_of
+from phasegate.domain.reports import DIMENSION_LABELS, Dimension, ReportKind, level_of
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.engine import project_page as reads
-from phasegate.engine.reports import ReportView
+from phasegate.engine.reports import ReportView, new_report_kind
 from phasegate.engine.signin import Principal
+from phasegate.engine.views import ProjectView
 from phasegate.errors import IncompleteGateRequest, NotFound, NotPermitted, RuleViolation
 from phasegate.mail.render import format_datetime, format_money
 from phasegate.web.access import Rule, guard, session_csrf
@@ -82,15 +83,19 @@ class ProjectPages:
             reports=_report_table(shown.reports, locale),
             phase_names={phase.id: phase.label.get(locale) for phase in shown.phases},
             may_ask=shown.project.status == "active" and shown.project.open_gate is None,
-            report_link=self.report_link(project_id, me),
+            report_link=self.report_link(shown.project, me),
         )
 
-    def report_link(self, project_id: int, me: Principal | None) -> str | None:
+    def report_link(self, project: ProjectView, me: Principal | None) -> str | None:
         """The words of the link to the report form (web/project_reports.py), for those
         who may write the project's reports; reads only."""
-        if me is None or not self.engine.may_write_reports(project_id, me.person):
+        if me is None or not self.engine.may_write_reports(project.id, me.person):
             return None
-        return "pp_continue_draft" if self.engine.draft_report(project_id) else "pp_write_report"
+        if self.engine.draft_report(project.id):
+            return "pp_continue_draft"
+        with self.engine.reading() as conn:
+            kind = new_report_kind(conn, project.id, project.phase)
+        return "pp_write_benefit_report" if kind is ReportKind.BENEFIT else "pp_write_report"
 
     # --- registering a project --------------------------------------------------------
 
@@ -441,6 +446,7 @@ PROJECT_TEXTS: dict[str, dict[str, str]] = {
         "pp_no_votes": "Ingen har stemt ennå.",
         "pp_reports": "Statusrapporter",
         "pp_write_report": "Skriv statusrapport",
+        "pp_write_benefit_report": "Skriv gevinstrapport",
         "pp_continue_draft": "Fortsett utkast",
         "pp_no_reports": "Ingen publiserte rapporter ennå.",
         "pp_published": "Publisert",
@@ -547,6 +553,7 @@ PROJECT_TEXTS: dict[str, dict[str, str]] = {
         "pp_no_votes": "No one has voted yet.",
         "pp_reports": "Status reports",
         "pp_write_report": "Write status report",
+        "pp_write_benefit_report": "Write benefit report",
         "pp_continue_draft": "Continue draft",
         "pp_no_reports": "No published reports yet.",
         "pp_published": "Published",
