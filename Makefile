@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-web clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/engine.py $(ARGS)
 	$(BIN)/python benchmarks/mail.py $(ARGS)
 	$(BIN)/python benchmarks/tick.py $(ARGS)
+
+# The web benchmark needs PostgreSQL: PHASEGATE_TEST_POSTGRES_URL or ARGS="--database-url …"
+# names an EMPTY database (its phasegate tables are emptied).
+bench-web: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/web.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -158,10 +158,9 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 
     # The in-process scheduler logs what each tick did.
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    from phasegate.bootstrap import build
-    from phasegate.web.app import create_app
+    from phasegate.web.app import served
 
-    web = create_app(build(settings))
+    web = served(settings)
     typer.echo(f"phasegate is at http://{host}:{port}/  (Ctrl+C stops it)")
     uvicorn.run(web, host=host, port=port, log_level="info")
 

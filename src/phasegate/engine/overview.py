@@ -10,9 +10,10 @@ some columns (the phase's place in its workflow, a report's age) are not columns
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -124,15 +125,17 @@ def build_overview(
     zone: ZoneInfo,
 ) -> Overview:
     """The overview as of ``now``; a report's age is counted in days in ``zone``."""
-    choices = list(conn.execute(_choices()))
+    # .all() fetches each result in one go; iterating a result fetches row by row.
+    choices = conn.execute(_choices()).all()
     wanted = _project_ids(filters)
-    reports = {row.project_id: row for row in conn.execute(_latest_reports(wanted))}
-    deadlines = {row.project_id: row.due_at for row in conn.execute(_next_deadlines(wanted))}
+    reports = {row.project_id: row for row in conn.execute(_latest_reports(wanted)).all()}
+    deadlines = {row.project_id: row.due_at for row in conn.execute(_next_deadlines(wanted)).all()}
     phase_of = _PhaseBook(conn, workflows)
+    lights = _LightBook()
     today = now.astimezone(zone).date()
     rows = [
-        _row(row, phase_of, reports.get(row.id), deadlines.get(row.id), today, zone)
-        for row in conn.execute(_projects(filters))
+        _row(row, phase_of, lights, reports.get(row.id), deadlines.get(row.id), today, zone)
+        for row in conn.execute(_projects(filters)).all()
     ]
     return Overview(
         rows=tuple(sort_rows(rows, sort)),
@@ -148,9 +151,11 @@ def sort_rows(rows: Iterable[OverviewRow], sort: Sort) -> list[OverviewRow]:
     """Sorted by ``sort``, then by name; rows without a value come last either way."""
     key = _SORT[sort.key]
     by_name = sorted(rows, key=lambda r: (_text(r.name), r.id))
-    present = [r for r in by_name if key(r) is not None]
-    missing = [r for r in by_name if key(r) is None]
-    return sorted(present, key=key, reverse=sort.descending) + missing
+    keyed = [(key(r), r) for r in by_name]  # each row's key, worked out once
+    present = [pair for pair in keyed if pair[0] is not None]
+    missing = [r for k, r in keyed if k is None]
+    present.sort(key=itemgetter(0), reverse=sort.descending)  # stable, as sorted() is
+    return [r for _, r in present] + missing
 
 
 # --- the statements -------------------------------------------------------------------
@@ -281,6 +286,7 @@ class _PhaseBook:
 def _row(
     row: Any,
     phase_of: _PhaseBook,
+    lights: _LightBook,
     report: Any,
     deadline: datetime | None,
     today: date,
@@ -300,7 +306,7 @@ def _row(
         phase_rank=rank,
         status=row.status,
         development_area=row.development_area,
-        lights=_lights(report.ratings if report is not None else {}),
+        lights=lights(report.ratings if report is not None else {}),
         report_published_at=published,
         report_age_days=None if published is None else _days(today, published, zone),
         open_gate=row.open_gate,
@@ -317,14 +323,32 @@ _LIGHTS = {
 }
 
 
+_DIMENSIONS = tuple(Dimension)  # iterating an enum class is slow; a tuple is not
+
+
 def _lights(ratings: dict[str, Any]) -> dict[Dimension, Light]:
     # A value no longer on its scale is left out rather than shown in a wrong colour.
     found = (_LIGHTS.get((key, value)) for key, value in ratings.items())
     lights = {light.dimension: light for light in found if light is not None}
-    return {d: lights[d] for d in Dimension if d in lights}
+    return {d: lights[d] for d in _DIMENSIONS if d in lights}
 
 
-def _phase_choices(phase_of: _PhaseBook, choices: list[Any]) -> tuple[tuple[str, Label], ...]:
+class _LightBook:
+    """The lights of each distinct set of ratings, worked out once per overview: a
+    portfolio has thousands of reports but only a few hundred combinations of ratings."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[tuple[str, Any], ...], dict[Dimension, Light]] = {}
+
+    def __call__(self, ratings: dict[str, Any]) -> dict[Dimension, Light]:
+        key = tuple(ratings.items())
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = _lights(ratings)
+        return found
+
+
+def _phase_choices(phase_of: _PhaseBook, choices: Sequence[Any]) -> tuple[tuple[str, Label], ...]:
     found: dict[str, tuple[int, Label]] = {}
     for row in choices:
         found.setdefault(row.phase, phase_of(row.workflow_name, row.workflow_version, row.phase))

@@ -135,6 +135,7 @@ class MailComposer:
             uow, uow.conn.execute(Q_DECIDERS, {"request": event.request}).scalars()
         )
         waiting = [p.name for p in deciders if p.id not in voted]
+        rows = []
         for person in deciders:
             if person.id == event.voter:
                 continue
@@ -156,7 +157,8 @@ class MailComposer:
                 if person.id in voted
                 else self.vote_links(event.request, person.id, uow.now),
             }
-            self.send(uow, "vote_recorded", person, event.project, context)
+            rows.append(self.outbox_row(uow, "vote_recorded", person, event.project, context))
+        enqueue_many(uow.conn, rows)  # one INSERT for the whole board
 
     def decision_made(self, event: ev.GateDecided, uow: UnitOfWork) -> None:
         """The project manager and the owner hear the decision and what it means."""

@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from phasegate.bootstrap import App
+from phasegate.bootstrap import App, build
 from phasegate.cycle.scheduler import background_scheduler
 from phasegate.errors import (
     LinkTampered,
@@ -25,6 +25,7 @@ from phasegate.errors import (
     NotSignedIn,
     PhasegateError,
 )
+from phasegate.settings import Settings
 from phasegate.web.access import CsrfRejected, Rule, guard
 from phasegate.web.admin import admin_routes
 from phasegate.web.api import api_routes
@@ -76,6 +77,17 @@ async def _lifespan(app: App) -> AsyncIterator[None]:
         yield
     finally:
         scheduler.shutdown(wait=True)
+
+
+# Sync routes run on a threadpool of 40 threads: 20 pooled connections plus 20 overflow
+# give each thread one, and the 20 kept open spare PostgreSQL a new backend per burst.
+WEB_POOL_SIZE = 20
+
+
+def served(settings: Settings) -> FastAPI:
+    """The app as ``phasegate serve`` serves it: built from ``settings`` with a
+    connection pool sized for the web server's threads."""
+    return create_app(build(settings, pool_size=WEB_POOL_SIZE))
 
 
 def create_app(app: App) -> FastAPI:
