@@ -46,60 +46,27 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine as Database
-from sqlalchemy import bindparam, delete, event, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, event, func, select, text, update
 from sqlalchemy.engine import make_url
 
+import bulk
+from bulk import BOARD, emptied, gate_of
 from phasegate.bootstrap import App, build
 from phasegate.cycle.deadlines import gate_subject, report_subject, wheel_subject
 from phasegate.cycle.plans import Cycle
 from phasegate.cycle.tick import TickReport
-from phasegate.domain.model import Gate, WorkflowDefinition
 from phasegate.domain.reminders import DeadlineKind, ReminderState
 from phasegate.domain.wheel import EventKind, Occurrence
 from phasegate.settings import Settings
 from phasegate.storage.database import connect, upgrade
-from phasegate.storage.tables import (
-    Base,
-    Deadline,
-    GateRequest,
-    GateRequestDecider,
-    OutboxMessage,
-    Person,
-    Project,
-    Reminder,
-    ReportRequest,
-    RoleGrant,
-)
+from phasegate.storage.tables import Deadline, OutboxMessage, Reminder
 
-REPO = Path(__file__).resolve().parents[1]
 TARGET_IDLE_MS = 20.0  # a tick with nothing due, 100k projects
 TARGET_DUE_MS = 3000.0  # a tick with 1,000 due, their emails rendered and queued
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FIRST_DAY = date(2027, 3, 1)  # "now" is the first quiet working day from here
 IDLE_TICKS = 20
 WARM_UP_TICKS = 3
-CHUNK = 5000  # rows per bulk insert statement
-WORKFLOW = "prosjektveiviseren"
-BOARD, PMO = 7, 2
-SIGNING_KEY = "benchmark-secret-key-long-enough-for-anything"
-
-FIRST = (
-    "Kari", "Ole", "Ingrid", "Lars", "Hanne", "Per", "Marit", "Knut", "Solveig", "Anders",
-    "Silje", "Jon", "Ragnhild", "Eirik", "Tone", "Håkon", "Åse", "Bjørn", "Nina", "Øyvind",
-)  # fmt: skip
-LAST = (
-    "Nordmann", "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen",
-    "Kristiansen", "Jensen", "Karlsen", "Berg", "Haugen", "Hagen", "Solberg", "Lie", "Dahl",
-)  # fmt: skip
-WHAT = (
-    "Digitalisering av byggesak", "Ny barneskole", "Omsorgsboliger", "Velferdsteknologi",
-    "Sentrumsutvikling", "Vann og avløp", "Kulturhus", "Hjemmetjenester", "Skolebruksplan",
-    "Klimatilpasning", "Innbyggerportal", "Sykkelvei", "Idrettshall", "Legevakt",
-)  # fmt: skip
-WHERE = (
-    "Asker", "Heggedal", "Vollen", "Slemmestad", "Holmen", "Borgen", "Nesbru", "Drengsrud",
-    "Hvalstad", "Tofte", "Sætre", "Røyken", "Spikkestad", "Gullhella",
-)  # fmt: skip
 #: How often each stage is drawn for a due deadline (kinds without a stage skip it).
 STAGE_WEIGHTS = {"before": 3, "on_day": 4, "overdue": 2, "escalation": 1}
 
@@ -249,36 +216,20 @@ def due_stages(cycle: Cycle, kind: DeadlineKind, now: datetime) -> list[tuple[st
 # --- the portfolio, in bulk --------------------------------------------------------------
 
 
-class Writer:
-    """Collects one size's rows in memory, then writes them with a few bulk inserts."""
+class Writer(bulk.Writer):
+    """One size's portfolio: people, projects, gate and report requests, their deadlines."""
+
+    TABLES = (*bulk.Writer.TABLES, Deadline)
 
     def __init__(self, app: App, m: Moments, n: int) -> None:
-        self.app, self.m, self.n = app, m, n
-        self.definition = app.engine.workflows.current(WORKFLOW)
-        self.leaders, self.owners = max(20, n // 4), max(10, n // 10)
-        self.first_leader = BOARD + PMO + 1
-        self.first_owner = self.first_leader + self.leaders
-        self.rows: dict[Any, list[dict[str, Any]]] = {
-            table: []
-            for table in (
-                Person,
-                RoleGrant,
-                Project,
-                ReportRequest,
-                GateRequest,
-                GateRequestDecider,
-                Deadline,
-            )
-        }
+        super().__init__(app, n, m.now)
+        self.m = m
         self.open: list[tuple[int, DeadlineKind]] = []
         self.states: dict[tuple[DeadlineKind, datetime], dict[str, Any]] = {}
 
     def write(self) -> Portfolio:
         """People, projects, gate and report requests and their deadlines."""
-        now = self.m.now
-        with self.app.database.begin() as conn:
-            self.app.engine.workflows.pin(conn, self.definition, now - timedelta(days=400))
-        self.app.engine.workflows.remember(self.definition)
+        self.pin_workflow()
         self.people()
         for p in range(1, self.n + 1):
             self.project(p)
@@ -287,32 +238,8 @@ class Writer:
             title = ideas.event.label.get(self.language(person))
             self.owe(DeadlineKind.DEADLINE, wheel_subject(ideas.key), person, None, title, ideas.at)
         with self.app.database.begin() as conn:
-            for table, rows in self.rows.items():
-                for start in range(0, len(rows), CHUNK):
-                    conn.execute(insert(table), rows[start : start + CHUNK])
+            self.insert_rows(conn)
         return Portfolio(self.n, len(self.rows[Deadline]), self.open)
-
-    @staticmethod
-    def language(person: int) -> str:
-        return "en" if person % 7 == 3 else "nb"
-
-    def people(self) -> None:
-        now = self.m.now
-        self.rows[Person] += [
-            {
-                "id": i,
-                "name": f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]}",
-                "email": f"person{i}@asker.example",
-                "language": self.language(i),
-                "created_at": now - timedelta(days=400),
-                "digest": False,
-            }
-            for i in range(1, self.first_owner + self.owners)
-        ]
-        self.rows[RoleGrant] += [
-            {"person_id": i, "role": "board" if i <= BOARD else "pmo", "granted_at": now}
-            for i in range(1, BOARD + PMO + 1)
-        ]
 
     def project(self, p: int) -> None:
         """One project: in concept awaiting the board's BP2, or in execution reporting."""
@@ -320,41 +247,35 @@ class Writer:
         leader = self.first_leader + p % self.leaders
         owner = self.first_owner + p % self.owners
         concept = p % 5 == 0
-        self.rows[Project].append(
-            {
-                "id": p,
-                "name": f"{WHAT[p % len(WHAT)]} {WHERE[p // len(WHAT) % len(WHERE)]} {p}",
-                "owner_id": owner,
-                "leader_id": leader,
-                "development_area": "Oppvekst" if p % 3 else "Samfunnsutvikling",
-                "portfolio": "Digitalisering" if p % 2 else "Bygg og eiendom",
-                "description": "",
-                "phase": "concept" if concept else "execution",
-                "status": "active",
-                "workflow_name": definition.name,
-                "workflow_version": definition.version,
-                "phase_entered_at": m.now - timedelta(days=90),
-                "created_at": m.now - timedelta(days=300),
-                "version": 3,
-            }
+        self.add_project(
+            p,
+            leader=leader,
+            owner=owner,
+            area="Oppvekst" if p % 3 else "Samfunnsutvikling",
+            portfolio="Digitalisering" if p % 2 else "Bygg og eiendom",
+            phase="concept" if concept else "execution",
+            status="active",
+            entered=timedelta(days=90),
+            created=timedelta(days=300),
         )
         if concept:
-            gate = _gate(definition, "BP2")
+            gate = gate_of(definition, "BP2")
             voters = sorted({1 + (p + k) % BOARD for k in range(3)})
             self.gate_request(p, gate, leader, voters, m.meeting.at, m.meeting.key)
+            titles = self.gate_titles(gate)
             for voter in voters:
-                title = f"{gate.id} – {gate.label.get(self.language(voter))}"
+                title = titles[self.language(voter)]
                 self.owe(DeadlineKind.GATE_DECISION, gate_subject(p), voter, p, title, m.meeting.at)
             return
-        self.report_request(p, leader, m.previous, done=True)
-        request = self.report_request(p, leader, m.cycle, done=False)
+        self.done_report_request(p, leader, m.previous)
+        request = self.report_request(p, leader, m.cycle, requested_at=m.cycle.opens_at)
         title = f"{m.cycle.event.label.get(self.language(leader))} {m.cycle.at.year}"
         self.owe(DeadlineKind.STATUS_REPORT, report_subject(request), leader, p, title, m.cycle.at)
         if p % 4 == 1:
-            gate = _gate(definition, "BP4")
+            gate = gate_of(definition, "BP4")
             due = self.app.cycle.owner_gate_due(m.now - timedelta(days=2))
             self.gate_request(p, gate, leader, [owner], due, None)
-            title = f"{gate.id} – {gate.label.get(self.language(owner))}"
+            title = self.gate_titles(gate)[self.language(owner)]
             self.owe(DeadlineKind.OWNER_DECISION, gate_subject(p), owner, p, title, due)
 
     def owe(
@@ -387,90 +308,30 @@ class Writer:
         )
         self.open.append((deadline, kind))
 
-    def report_request(self, project: int, leader: int, o: Occurrence, *, done: bool) -> int:
-        """A report asked for by a reporting cycle; a done one has its deadline closed."""
-        request = len(self.rows[ReportRequest]) + 1
-        label = o.event.label
-        self.rows[ReportRequest].append(
+    def done_report_request(self, project: int, leader: int, o: Occurrence) -> None:
+        """A report asked for by a past reporting cycle, handed in: its deadline closed."""
+        closed = o.at - timedelta(days=1)
+        request = self.report_request(project, leader, o, requested_at=o.opens_at, closed_at=closed)
+        self.rows[Deadline].append(
             {
-                "id": request,
-                "project_id": project,
-                "occurrence_key": o.key,
-                "cycle_label": {"nb": label.nb, "en": label.get("en")},
-                "kind": "status",
+                "id": len(self.rows[Deadline]) + 1,
+                "kind": DeadlineKind.STATUS_REPORT.value,
+                "subject": report_subject(request),
                 "person_id": leader,
-                "due_at": o.at,
-                "status": "done" if done else "open",
-                "requested_at": o.opens_at,
-                "closed_at": o.at - timedelta(days=1) if done else None,
-                "report_id": None,
-            }
-        )
-        if done:
-            self.rows[Deadline].append(
-                {
-                    "id": len(self.rows[Deadline]) + 1,
-                    "kind": DeadlineKind.STATUS_REPORT.value,
-                    "subject": report_subject(request),
-                    "person_id": leader,
-                    "project_id": project,
-                    "title": f"{label.get(self.language(leader))} {o.at.year}",
-                    "due_at": o.at,
-                    "status": "done",
-                    "fixed_done": 2,
-                    "overdue_sent": 0,
-                    "escalated": False,
-                    "last_reminded_on": o.at.date(),
-                    "next_reminder_at": None,
-                    "created_at": o.opens_at,
-                    "closed_at": o.at - timedelta(days=1),
-                    "version": 3,
-                }
-            )
-        return request
-
-    def gate_request(
-        self,
-        project: int,
-        gate: Gate,
-        leader: int,
-        deciders: list[int],
-        due: datetime,
-        meeting: str | None,
-    ) -> None:
-        self.rows[GateRequest].append(
-            {
-                "id": project,
                 "project_id": project,
-                "gate_id": gate.id,
-                "from_phase": gate.from_phase,
-                "to_phase": gate.to,
-                "policy": gate.deciders.policy.value,
-                "decider_role": gate.deciders.role.value,
-                "status": "open",
-                "checklist": {item.id: {"answer": "done"} for item in gate.checklist},
-                "documents": {
-                    d.id: f"https://docs.asker.example/{project}/{d.id}.pdf" for d in gate.documents
-                },
-                "submitted_by": leader,
-                "submitted_at": self.m.now - timedelta(days=2),
-                "outcome": None,
-                "decided_by": None,
-                "decided_at": None,
-                "closed_reason": None,
-                "due_at": due,
-                "meeting_key": meeting,
+                "title": f"{o.event.label.get(self.language(leader))} {o.at.year}",
+                "due_at": o.at,
+                "status": "done",
+                "fixed_done": 2,
+                "overdue_sent": 0,
+                "escalated": False,
+                "last_reminded_on": o.at.date(),
+                "next_reminder_at": None,
+                "created_at": o.opens_at,
+                "closed_at": closed,
+                "version": 3,
             }
         )
-        self.rows[GateRequestDecider] += [
-            {"request_id": project, "person_id": person} for person in deciders
-        ]
-
-
-def _gate(definition: WorkflowDefinition, gate_id: str) -> Gate:
-    gate = definition.gate(gate_id)
-    assert gate is not None
-    return gate
 
 
 # --- the database ------------------------------------------------------------------------
@@ -487,27 +348,12 @@ def database_for(url: str | None) -> Iterator[str]:
             database.dispose()
             yield url
         return
-    database = connect(url)
-    upgrade(database)
-    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    with database.begin() as conn:  # TRUNCATE, as the audit trail refuses DELETE
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    database.dispose()
+    emptied(url)
     yield url
 
 
 def settings_for(url: str) -> Settings:
-    return Settings.load(
-        {
-            "PHASEGATE_ENV": "production",  # templates read once, as in production
-            "PHASEGATE_DATABASE_URL": url,
-            "PHASEGATE_WORKFLOWS_DIR": str(REPO / "workflows"),
-            "PHASEGATE_NOTIFICATIONS_DIR": str(REPO / "notifications"),
-            "PHASEGATE_WHEEL_FILE": str(REPO / "workflows" / "arshjul.yaml"),
-            "PHASEGATE_SECRET_KEY": SIGNING_KEY,
-            "PHASEGATE_BASE_URL": "https://phasegate.asker.example",
-        }
-    )
+    return Settings.load(bulk.environment(url, "https://phasegate.asker.example"))
 
 
 def analyse(database: Database) -> None:

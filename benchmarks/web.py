@@ -70,64 +70,33 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import Engine as Database
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 
+import bulk
+from bulk import BOARD, REPO, emptied, gate_of
 from phasegate.bootstrap import App, build
-from phasegate.cycle.deadlines import gate_subject, report_subject
-from phasegate.domain.model import Gate, WorkflowDefinition
+from phasegate.cycle.deadlines import gate_subject, open_deadlines, report_subject
+from phasegate.domain.model import Gate
 from phasegate.domain.reminders import DeadlineKind
 from phasegate.domain.reports import SCALES, Colour, ReportKind, required_dimensions
-from phasegate.domain.wheel import EventKind, Occurrence
+from phasegate.domain.wheel import EventKind
 from phasegate.engine.overview import Filters, Sort, read_overview
+from phasegate.engine.unit import SYSTEM, UnitOfWork
 from phasegate.settings import Settings
-from phasegate.storage.database import connect, upgrade
-from phasegate.storage.tables import (
-    Base,
-    Deadline,
-    GateRequest,
-    GateRequestDecider,
-    Person,
-    Project,
-    ReportRequest,
-    RoleGrant,
-    StatusReport,
-    Vote,
-)
+from phasegate.storage.tables import Person, Project, RoleGrant, StatusReport, Vote
 
-REPO = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 TARGET_PAGE_P50_MS = 300.0  # GET / with 5,000 projects
 TARGET_PAGE_PROJECTS = 5000
 TARGET_VOTES_PER_S = 300.0
 TARGET_VOTE_P99_MS = 150.0
-CHUNK = 5000  # rows per bulk insert statement
-WORKFLOW = "prosjektveiviseren"
-BOARD, PMO = 7, 2
-SIGNING_KEY = "benchmark-secret-key-long-enough-for-anything"
 VOTE = {"outcome": "approve", "comment": ""}
 PAGE_WARM_UP = 3
 SAMPLE_VOTES = 60  # in-process votes whose statements are counted (after SAMPLE_WARM_UP)
 SAMPLE_WARM_UP = 20
 VOTES_PER_PROJECT = 0.9  # board: 2 in 10 projects x 4 votes; owner: 1 in 10 x 1 vote
 
-FIRST = (
-    "Kari", "Ole", "Ingrid", "Lars", "Hanne", "Per", "Marit", "Knut", "Solveig", "Anders",
-    "Silje", "Jon", "Ragnhild", "Eirik", "Tone", "Håkon", "Åse", "Bjørn", "Nina", "Øyvind",
-)  # fmt: skip
-LAST = (
-    "Nordmann", "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen",
-    "Kristiansen", "Jensen", "Karlsen", "Berg", "Haugen", "Hagen", "Solberg", "Lie", "Dahl",
-)  # fmt: skip
-WHAT = (
-    "Digitalisering av byggesak", "Ny barneskole", "Omsorgsboliger", "Velferdsteknologi",
-    "Sentrumsutvikling", "Vann og avløp", "Kulturhus", "Hjemmetjenester", "Skolebruksplan",
-    "Klimatilpasning", "Innbyggerportal", "Sykkelvei", "Idrettshall", "Legevakt",
-)  # fmt: skip
-WHERE = (
-    "Asker", "Heggedal", "Vollen", "Slemmestad", "Holmen", "Borgen", "Nesbru", "Drengsrud",
-    "Hvalstad", "Tofte", "Sætre", "Røyken", "Spikkestad", "Gullhella",
-)  # fmt: skip
 AREAS = ("Oppvekst", "Helse og omsorg", "Samfunnsutvikling", "Organisasjon", "Kultur")
 PORTFOLIOS = ("Digitalisering", "Bygg og eiendom", "Tjenesteutvikling")
 
@@ -175,34 +144,21 @@ class Portfolio:
     owner_requests: int = 0
 
 
-class Writer:
-    """Collects one portfolio's rows in memory, then writes them with a few bulk inserts.
+class Writer(bulk.Writer):
+    """Collects one portfolio's rows in memory, then writes them with a few bulk inserts;
+    the deadlines are opened by the engine's own ``open_deadlines``.
 
     By ``p % 10``: 0 and 5 are in concept with BP2 before the board; 2 in planning with
     BP3 before its owner; 1 an idea; 3, 4, 6 and 7 in execution, reporting; 8 closing;
     9 in realisation, on hold, completed or stopped.
     """
 
+    TABLES = (Person, RoleGrant, Project, StatusReport, *bulk.Writer.TABLES[3:])
+
     def __init__(self, app: App, n: int, now: datetime, seed: int) -> None:
-        self.app, self.n, self.now = app, n, now
+        super().__init__(app, n, now)
         self.rng = random.Random(seed)
-        self.definition = app.engine.workflows.current(WORKFLOW)
-        self.leaders, self.owners = max(20, n // 4), max(10, n // 10)
-        self.first_leader = BOARD + PMO + 1
-        self.first_owner = self.first_leader + self.leaders
-        self.rows: dict[Any, list[dict[str, Any]]] = {
-            table: []
-            for table in (
-                Person,
-                RoleGrant,
-                Project,
-                StatusReport,
-                ReportRequest,
-                GateRequest,
-                GateRequestDecider,
-                Deadline,
-            )
-        }
+        self.owed: list[dict[str, Any]] = []  # open_deadlines' arguments, once rows are in
         wheel = app.cycle.wheel
         meeting = wheel.next_board_meeting(now - timedelta(days=2))
         if meeting is None:
@@ -217,45 +173,23 @@ class Writer:
         self.portfolio = Portfolio(n)
 
     def write(self) -> Portfolio:
-        with self.app.database.begin() as conn:
-            self.app.engine.workflows.pin(conn, self.definition, self.now - timedelta(days=400))
-        self.app.engine.workflows.remember(self.definition)
+        self.pin_workflow()
         self.people()
         for p in range(1, self.n + 1):
             self.project(p)
         with self.app.database.begin() as conn:
-            for table, rows in self.rows.items():
-                for start in range(0, len(rows), CHUNK):
-                    conn.execute(insert(table), rows[start : start + CHUNK])
+            self.insert_rows(conn)
             for table in self.rows:  # explicit ids: move the sequences past them
                 if "id" in table.__table__.c:
                     sequence = func.pg_get_serial_sequence(table.__tablename__, "id")
                     highest = select(func.max(table.id)).scalar_subquery()
                     conn.execute(select(func.setval(sequence, highest)))
+            uow = UnitOfWork(conn, self.now, SYSTEM, self.app.engine.workflows)
+            for owed in self.owed:
+                open_deadlines(uow, self.app.cycle, **owed)
             conn.execute(text("ANALYZE"))
         self.rng.shuffle(self.portfolio.pairs)
         return self.portfolio
-
-    @staticmethod
-    def language(person: int) -> str:
-        return "en" if person % 7 == 3 else "nb"
-
-    def people(self) -> None:
-        self.rows[Person] += [
-            {
-                "id": i,
-                "name": f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]}",
-                "email": f"person{i}@asker.example",
-                "language": self.language(i),
-                "created_at": self.now - timedelta(days=400),
-                "digest": False,
-            }
-            for i in range(1, self.first_owner + self.owners)
-        ]
-        self.rows[RoleGrant] += [
-            {"person_id": i, "role": "board" if i <= BOARD else "pmo", "granted_at": self.now}
-            for i in range(1, BOARD + PMO + 1)
-        ]
 
     def project(self, p: int) -> None:
         now, kind = self.now, p % 10
@@ -275,45 +209,46 @@ class Writer:
                 ("completed", "completed"),
                 ("stopped", "stopped"),
             )[p // 10 % 4]
-        self.rows[Project].append(
-            {
-                "id": p,
-                "name": f"{WHAT[p % len(WHAT)]} {WHERE[p // len(WHAT) % len(WHERE)]} {p}",
-                "owner_id": owner,
-                "leader_id": leader,
-                "development_area": AREAS[p % len(AREAS)],
-                "portfolio": PORTFOLIOS[p % len(PORTFOLIOS)],
-                "description": "",
-                "phase": phase,
-                "status": status,
-                "workflow_name": self.definition.name,
-                "workflow_version": self.definition.version,
-                "phase_entered_at": now - timedelta(days=30 + p % 200),
-                "created_at": now - timedelta(days=300 + p % 300),
-                "version": 3,
-            }
+        self.add_project(
+            p,
+            leader=leader,
+            owner=owner,
+            area=AREAS[p % len(AREAS)],
+            portfolio=PORTFOLIOS[p % len(PORTFOLIOS)],
+            phase=phase,
+            status=status,
+            entered=timedelta(days=30 + p % 200),
+            created=timedelta(days=300 + p % 300),
         )
         if phase in ("execution", "closing", "realisation", "completed"):
             for months in (1, 5) if phase == "execution" else (5,):
                 self.status_report(p, leader, now - timedelta(days=30 * months + p % 20))
         if kind in (0, 5):
-            gate = _gate(self.definition, "BP2")
+            gate = gate_of(self.definition, "BP2")
             board = list(range(1, BOARD + 1))
             self.gate_request(p, gate, leader, board, self.meeting.at, self.meeting.key)
+            self.owe_decision(DeadlineKind.GATE_DECISION, p, gate, board, self.meeting.at)
             voters = self.rng.sample(board, len(board) // 2 + 1)  # a majority: the last decides
             self.portfolio.pairs += [(p, voter) for voter in voters]
             self.portfolio.board_requests += 1
         elif kind == 2:
-            gate = _gate(self.definition, "BP3")
+            gate = gate_of(self.definition, "BP3")
             due = self.app.cycle.owner_gate_due(now - timedelta(days=2))
             self.gate_request(p, gate, leader, [owner], due, None)
+            self.owe_decision(DeadlineKind.OWNER_DECISION, p, gate, [owner], due)
             self.portfolio.pairs.append((p, owner))
             self.portfolio.owner_requests += 1
         elif phase == "execution" and status == "active":
-            request = self.report_request(p, leader, self.cycle)
             o = self.cycle
-            title = f"{o.event.label.get(self.language(leader))} {o.at.year}"
-            self.owe(DeadlineKind.STATUS_REPORT, report_subject(request), leader, p, title, o.at)
+            request = self.report_request(p, leader, o, requested_at=min(o.opens_at, now))
+            self.owe(
+                DeadlineKind.STATUS_REPORT,
+                report_subject(request),
+                [leader],
+                p,
+                {lang: f"{o.event.label.get(lang)} {o.at.year}" for lang in ("nb", "en")},
+                o.at,
+            )
 
     def status_report(self, project: int, leader: int, published: datetime) -> None:
         ratings: dict[str, str] = {}
@@ -344,114 +279,32 @@ class Writer:
             }
         )
 
-    def report_request(self, project: int, leader: int, o: Occurrence) -> int:
-        request = len(self.rows[ReportRequest]) + 1
-        label = o.event.label
-        self.rows[ReportRequest].append(
-            {
-                "id": request,
-                "project_id": project,
-                "occurrence_key": o.key,
-                "cycle_label": {"nb": label.nb, "en": label.get("en")},
-                "kind": "status",
-                "person_id": leader,
-                "due_at": o.at,
-                "status": "open",
-                "requested_at": min(o.opens_at, self.now),
-                "closed_at": None,
-                "report_id": None,
-            }
-        )
-        return request
-
-    def gate_request(
-        self,
-        project: int,
-        gate: Gate,
-        leader: int,
-        deciders: list[int],
-        due: datetime,
-        meeting: str | None,
+    def owe_decision(
+        self, kind: DeadlineKind, project: int, gate: Gate, deciders: list[int], due: datetime
     ) -> None:
-        self.rows[GateRequest].append(
-            {
-                "id": project,
-                "project_id": project,
-                "gate_id": gate.id,
-                "from_phase": gate.from_phase,
-                "to_phase": gate.to,
-                "policy": gate.deciders.policy.value,
-                "decider_role": gate.deciders.role.value,
-                "status": "open",
-                "checklist": {
-                    item.id: {"answer": "done", "comment": ""} for item in gate.checklist
-                },
-                "documents": {
-                    "links": [
-                        {
-                            "requirement": d.id,
-                            "url": f"https://docs.asker.example/{project}/{d.id}.pdf",
-                            "title": "",
-                        }
-                        for d in gate.documents
-                    ]
-                },
-                "submitted_by": leader,
-                "submitted_at": self.now - timedelta(days=2),
-                "outcome": None,
-                "decided_by": None,
-                "decided_at": None,
-                "closed_reason": None,
-                "due_at": due,
-                "meeting_key": meeting,
-            }
-        )
-        self.rows[GateRequestDecider] += [
-            {"request_id": project, "person_id": person} for person in deciders
-        ]
-        kind = DeadlineKind.GATE_DECISION if meeting else DeadlineKind.OWNER_DECISION
-        for person in deciders:
-            title = f"{gate.id} – {gate.label.get(self.language(person))}"
-            self.owe(kind, gate_subject(project), person, project, title, due)
+        """A deadline for each decider of the project's gate request."""
+        self.owe(kind, gate_subject(project), deciders, project, self.gate_titles(gate), due)
 
     def owe(
         self,
         kind: DeadlineKind,
         subject: str,
-        person: int,
+        people: list[int],
         project: int,
-        title: str,
+        titles: dict[str, str],
         due: datetime,
     ) -> None:
-        """An open deadline, asked for a moment ago, as the engine's handler opens it."""
-        plan = self.app.cycle.plan(kind)
-        state = plan.start(due, self.now)
-        self.rows[Deadline].append(
+        """Open deadlines, asked for a moment ago, as the engine's handler opens them."""
+        self.owed.append(
             {
-                "id": len(self.rows[Deadline]) + 1,
-                "kind": kind.value,
+                "kind": kind,
                 "subject": subject,
-                "person_id": person,
-                "project_id": project,
-                "title": title,
-                "due_at": due,
-                "status": "open",
-                "fixed_done": state.fixed_done,
-                "overdue_sent": 0,
-                "escalated": False,
-                "last_reminded_on": None,
-                "next_reminder_at": plan.next_at(due, state),
-                "created_at": self.now - timedelta(days=2),
-                "closed_at": None,
-                "version": 1,
+                "people": people,
+                "project": project,
+                "titles": titles,
+                "due": due,
             }
         )
-
-
-def _gate(definition: WorkflowDefinition, gate_id: str) -> Gate:
-    gate = definition.gate(gate_id)
-    assert gate is not None
-    return gate
 
 
 # --- the database and the server --------------------------------------------------------
@@ -459,26 +312,7 @@ def _gate(definition: WorkflowDefinition, gate_id: str) -> Gate:
 
 def settings_for(url: str, base_url: str = "http://127.0.0.1:8000") -> dict[str, str]:
     """The server's PHASEGATE_* variables: production, the scheduler off."""
-    return {
-        "PHASEGATE_ENV": "production",  # templates read once, as in production
-        "PHASEGATE_DATABASE_URL": url,
-        "PHASEGATE_WORKFLOWS_DIR": str(REPO / "workflows"),
-        "PHASEGATE_NOTIFICATIONS_DIR": str(REPO / "notifications"),
-        "PHASEGATE_WHEEL_FILE": str(REPO / "workflows" / "arshjul.yaml"),
-        "PHASEGATE_SECRET_KEY": SIGNING_KEY,
-        "PHASEGATE_BASE_URL": base_url,
-        "PHASEGATE_SCHEDULER_IN_WEB": "false",
-    }
-
-
-def emptied(url: str) -> None:
-    """Migrate, and empty every phasegate table (TRUNCATE: the audit trail refuses DELETE)."""
-    database = connect(url)
-    upgrade(database)
-    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    with database.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    database.dispose()
+    return {**bulk.environment(url, base_url), "PHASEGATE_SCHEDULER_IN_WEB": "false"}
 
 
 def seeded(url: str, n: int, seed: int) -> tuple[App, Portfolio]:
