@@ -20,6 +20,7 @@ from phasegate.errors import WorkflowError
 from phasegate.links import LinkSigner
 from phasegate.mail.compose import MailComposer
 from phasegate.mail.render import Notifications
+from phasegate.metrics import Metrics
 from phasegate.settings import Environment, Settings
 from phasegate.storage.database import connect, ensure_schema_current
 from phasegate.workflow.catalog import WorkflowCatalog
@@ -54,6 +55,7 @@ class App:
     signer: LinkSigner
     cycle: Cycle
     ticker: Ticker
+    metrics: Metrics
 
     @property
     def wheel(self) -> Wheel:
@@ -124,5 +126,6 @@ def build(
         build_handlers(mail, DeadlineKeeper(cycle)),
         default_workflow=settings.default_workflow,
     )
-    ticker = Ticker(engine, cycle, CycleMail(mail, cycle))
-    return App(settings, database, engine, secret_key, signer, cycle, ticker)
+    metrics = Metrics(engine)
+    ticker = Ticker(engine, cycle, CycleMail(mail, cycle), observe=metrics.tick_duration.observe)
+    return App(settings, database, engine, secret_key, signer, cycle, ticker, metrics)

@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     clock_start: datetime | None = None
     clock_speed: float = Field(default=1.0, gt=0)
 
+    # Readiness (/readyz): not ready while the outbox holds this many unsent messages, or
+    # its oldest unsent message has waited this long.
+    ready_outbox_backlog: int = Field(default=1000, ge=1)
+    ready_outbox_age_seconds: int = Field(default=900, ge=1)
+
     # Sign-in: a one-time link by email, then a session cookie.
     sign_in_link_minutes: int = Field(default=15, ge=1, le=24 * 60)
     session_days: int = Field(default=14, ge=1)

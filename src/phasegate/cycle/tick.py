@@ -21,6 +21,8 @@ due, never the whole portfolio.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -173,18 +175,32 @@ class TickReport:
 class Ticker:
     """Runs ticks against one engine (its clock says what "now" is)."""
 
-    def __init__(self, engine: Engine, cycle: Cycle, mail: CycleMail, batch: int = BATCH) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        cycle: Cycle,
+        mail: CycleMail,
+        batch: int = BATCH,
+        *,
+        observe: Callable[[float], None] | None = None,
+    ) -> None:
         self.engine = engine
         self.cycle = cycle
         self.mail = mail
         self.batch = batch
+        self.observe = observe  # told each tick's duration in seconds (the metrics)
 
     def tick(self) -> TickReport:
-        now = self.engine.clock()
-        occurrences, requested = self.open_occurrences(now)
-        reminders, escalations = self.send_reminders(now)
-        digests = self.send_digests(now)
-        return TickReport(occurrences, requested, reminders, escalations, digests)
+        started = time.perf_counter()
+        try:
+            now = self.engine.clock()
+            occurrences, requested = self.open_occurrences(now)
+            reminders, escalations = self.send_reminders(now)
+            digests = self.send_digests(now)
+            return TickReport(occurrences, requested, reminders, escalations, digests)
+        finally:
+            if self.observe is not None:
+                self.observe(time.perf_counter() - started)
 
     # --- 1. wheel occurrences ----------------------------------------------------------
 

@@ -209,3 +209,10 @@ def backlog(conn: Connection, now: datetime) -> tuple[int, datetime | None]:
     """How many messages wait to be sent as of ``now``, and when the oldest was written."""
     count, oldest = conn.execute(Q_BACKLOG, {"now": now}).one()
     return int(count), oldest
+
+
+def backlog_age(conn: Connection, now: datetime) -> tuple[int, float]:
+    """How many messages wait to be sent, and how many seconds the oldest has waited
+    (0 when none waits)."""
+    count, oldest = backlog(conn, now)
+    return count, (now - oldest).total_seconds() if oldest is not None else 0.0

@@ -31,6 +31,7 @@ from phasegate.web.admin import admin_routes
 from phasegate.web.api import api_routes
 from phasegate.web.calendar import calendar_routes
 from phasegate.web.decisions import decision_routes
+from phasegate.web.health import RequestCounter, health_routes
 from phasegate.web.i18n import pick_locale, texts
 from phasegate.web.links import link_routes
 from phasegate.web.mailbox import mailbox_routes
@@ -200,8 +201,7 @@ def create_app(app: App) -> FastAPI:
     if app.settings.dev_mailbox_enabled:
         web.include_router(mailbox_routes(app, templates))
 
-    @web.get("/healthz", dependencies=[guard(app, Rule.ANYONE)])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    web.include_router(health_routes(app))
+    web.add_middleware(RequestCounter, metrics=app.metrics)
 
     return web

@@ -1,0 +1,111 @@
+"""Health and metrics: ``/readyz`` (readiness) and ``/metrics`` (Prometheus).
+
+``/healthz`` says the process answers. ``/readyz`` says it can do
+its work: the database answers, its schema is the one this code needs, and the outbox is
+not backed up (too many unsent messages, or one waiting too long). ``/metrics`` is the
+app's own registry (:mod:`phasegate.metrics`) in Prometheus' text format.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from phasegate.bootstrap import App
+from phasegate.errors import SchemaOutOfDate
+from phasegate.mail.outbox import backlog_age
+from phasegate.metrics import Metrics
+from phasegate.storage.database import ensure_schema_current
+from phasegate.web.access import Rule, guard
+
+Check = dict[str, Any]
+
+
+def readiness(app: App) -> dict[str, Any]:
+    """Every readiness check with its value, and whether each holds."""
+    settings = app.settings
+    checks: dict[str, Check] = {}
+    try:
+        with app.engine.reading() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["database"] = {"ok": True, "value": "reachable"}
+    except SQLAlchemyError as exc:
+        checks["database"] = {"ok": False, "value": f"unreachable: {type(exc).__name__}"}
+    try:
+        ensure_schema_current(app.database)
+        checks["schema"] = {"ok": True, "value": "current"}
+    except (SchemaOutOfDate, SQLAlchemyError) as exc:
+        checks["schema"] = {"ok": False, "value": str(exc)}
+    now = app.engine.clock()
+    try:
+        with app.engine.reading() as conn:
+            waiting, age = backlog_age(conn, now)
+    except SQLAlchemyError as exc:
+        unread = {"ok": False, "value": f"unreadable: {type(exc).__name__}"}
+        checks["outbox_backlog"] = checks["outbox_oldest_age_seconds"] = unread
+    else:
+        limit, age_limit = settings.ready_outbox_backlog, settings.ready_outbox_age_seconds
+        checks["outbox_backlog"] = {"ok": waiting < limit, "value": waiting, "limit": limit}
+        checks["outbox_oldest_age_seconds"] = {
+            "ok": age < age_limit,
+            "value": age,
+            "limit": age_limit,
+        }
+    failed = [name for name, check in checks.items() if not check["ok"]]
+    return {"ready": not failed, "failed": failed, "checks": checks}
+
+
+def health_routes(app: App) -> APIRouter:
+    router = APIRouter(dependencies=[guard(app, Rule.ANYONE)])
+
+    @router.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        body = readiness(app)
+        return JSONResponse(body, status_code=200 if body["ready"] else 503)
+
+    @router.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(app.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+class RequestCounter:
+    """ASGI middleware counting HTTP requests by method, route template and status.
+
+    The route is the template (``/api/projects/{project_id}``), never the raw path, so
+    the number of series stays bounded; a request that matched no route counts as
+    ``unmatched``.
+    """
+
+    def __init__(self, inner: ASGIApp, metrics: Metrics) -> None:
+        self.inner = inner
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.inner(scope, receive, send)
+            return
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.inner(scope, receive, sending)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
