@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -34,6 +41,11 @@ class Environment(StrEnum):
 class Locale(StrEnum):
     NB = "nb"
     EN = "en"
+
+
+class LogFormat(StrEnum):
+    JSON = "json"  # one JSON object per line, for log collectors
+    TEXT = "text"  # readable lines, for a terminal
 
 
 def _default_dir(name: str) -> Path:
@@ -61,6 +73,8 @@ class Settings(BaseSettings):
     workflows_dir: Path = Field(default_factory=_default_workflows_dir)
     default_workflow: str = "prosjektveiviseren"
     notifications_dir: Path = Field(default_factory=lambda: _default_dir("notifications"))
+    # Unset: json in production, text in development and test.
+    log_format: LogFormat = Field(default=None, validate_default=True)
 
     # Email. Without an SMTP URL, mail stays in the outbox and the development mailbox
     # (/dev/mailbox) shows it.
@@ -101,6 +115,16 @@ class Settings(BaseSettings):
         # docker compose passes an unset ${PHASEGATE_SECRET_KEY} through as "".
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format_for_the_environment(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower() or None
+        if value is None:
+            production = info.data.get("env") is Environment.PRODUCTION
+            return LogFormat.JSON if production else LogFormat.TEXT
         return value
 
     @field_validator("smtp_url")

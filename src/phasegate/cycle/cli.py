@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from phasegate.errors import ConfigurationError
+from phasegate.logs import configure_logging
 from phasegate.settings import Locale, Settings
 
 wheel_cli = typer.Typer(help="The annual cycle (årshjul) file.", no_args_is_help=True)
@@ -46,6 +46,7 @@ def tick(now: Now = None) -> None:
     from phasegate.cycle.scheduler import run_pass, sender_for
 
     settings = Settings.load()
+    configure_logging(settings)
     app = build(settings, clock=_fixed(parse_moment(now, settings.zone)) if now else None)
     try:
         report = run_pass(app, sender_for(app))
@@ -76,10 +77,8 @@ def scheduler() -> None:
     from phasegate.bootstrap import build
     from phasegate.cycle.scheduler import run_forever
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     settings = Settings.load()
+    configure_logging(settings)
     app = build(settings)
     typer.echo(
         f"phasegate scheduler: a tick every {settings.tick_seconds} s"

@@ -40,6 +40,7 @@ from phasegate.web.project_reports import project_report_routes
 from phasegate.web.projects import project_routes
 from phasegate.web.report_api import report_api_routes
 from phasegate.web.reports import report_routes
+from phasegate.web.request_log import RequestLog
 from phasegate.web.signin import account_routes, signin_routes
 from phasegate.web.wheel import wheel_routes
 from phasegate.web.workflows import workflow_routes
@@ -89,6 +90,13 @@ def served(settings: Settings) -> FastAPI:
     """The app as ``phasegate serve`` serves it: built from ``settings`` with a
     connection pool sized for the web server's threads."""
     return create_app(build(settings, pool_size=WEB_POOL_SIZE))
+
+
+def _add_middleware(web: FastAPI, app: App) -> None:
+    """Request metrics, and outermost (so it times the whole request) the request id and
+    access log."""
+    web.add_middleware(RequestCounter, metrics=app.metrics)
+    web.add_middleware(RequestLog)
 
 
 def create_app(app: App) -> FastAPI:
@@ -202,6 +210,6 @@ def create_app(app: App) -> FastAPI:
         web.include_router(mailbox_routes(app, templates))
 
     web.include_router(health_routes(app))
-    web.add_middleware(RequestCounter, metrics=app.metrics)
+    _add_middleware(web, app)
 
     return web
