@@ -11,6 +11,7 @@ import typer
 from phasegate.cycle.cli import person_cli, scheduler, tick, wheel_cli
 from phasegate.errors import PhasegateError
 from phasegate.mail.cli import mail_cli
+from phasegate.portfolio.cli import audit_cli, portfolio_cli
 from phasegate.settings import Locale, Settings
 
 cli = typer.Typer(
@@ -25,6 +26,8 @@ cli.add_typer(workflow_cli, name="workflow")
 cli.add_typer(mail_cli, name="mail")
 cli.add_typer(wheel_cli, name="wheel")
 cli.add_typer(person_cli, name="person")
+cli.add_typer(portfolio_cli, name="portfolio")
+cli.add_typer(audit_cli, name="audit")
 cli.command("tick")(tick)
 cli.command("scheduler")(scheduler)
 
@@ -152,17 +155,17 @@ def _listening_on(settings: Settings, host: str, port: int) -> Settings:
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
-    import logging
-
     import uvicorn
 
-    # The in-process scheduler logs what each tick did.
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    from phasegate.logs import configure_logging
     from phasegate.web.app import served
 
+    # uvicorn's loggers go through ours (log_config=None); its access log is off because
+    # phasegate.http logs each request, with its request id and route template.
+    configure_logging(settings)
     web = served(settings)
     typer.echo(f"phasegate is at http://{host}:{port}/  (Ctrl+C stops it)")
-    uvicorn.run(web, host=host, port=port, log_level="info")
+    uvicorn.run(web, host=host, port=port, log_level="info", log_config=None, access_log=False)
 
 
 def main() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,20 +14,11 @@ from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.engine.lookups import Q_PERSON_BY_EMAIL
 from phasegate.engine.service import Engine
 from phasegate.errors import DuplicateName
+from phasegate.portfolio.table import SEED_PHASES, email_for
 from phasegate.storage.tables import Project
 
 SEED_FILE = Path(__file__).with_name("asker.yaml")
 Q_LEADER = select(Project.leader_id).where(Project.id == bindparam("project"))
-
-#: The seed slides' phase words, mapped to the workflow's phase ids.
-SEED_PHASES = {
-    "ikke prosjekt": "idea",
-    "konsept": "concept",
-    "planlegging": "planning",
-    "gjennomføring": "execution",
-    "avslutning": "closing",
-    "realisering": "realisation",
-}
 
 
 @dataclass(frozen=True)
@@ -38,14 +27,6 @@ class SeedResult:
     projects_added: int
     projects_total: int
     requests_submitted: int = 0
-
-
-def email_for(name: str, domain: str) -> str:
-    """An invented address: 'Kristine Andenæs' -> kristine.andenaes@domain."""
-    text = name.lower().replace("æ", "ae").replace("ø", "o").replace("å", "aa")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    local = ".".join(part for part in re.split(r"[^a-z0-9]+", text) if part)
-    return f"{local}@{domain}"
 
 
 def seed_phase(word: str) -> str:

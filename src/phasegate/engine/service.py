@@ -20,7 +20,7 @@ from phasegate.domain.events import DeadLetterResent
 from phasegate.domain.model import Channel, Outcome, WorkflowDefinition
 from phasegate.domain.reports import ReportContent, ReportKind
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
-from phasegate.engine import gates, projects, queries, reports, signin
+from phasegate.engine import gates, imports, projects, queries, reports, signin
 from phasegate.engine.access import require_office
 from phasegate.engine.unit import SYSTEM, HandlerTable, UnitOfWork, dispatch
 from phasegate.engine.views import (
@@ -32,6 +32,7 @@ from phasegate.engine.views import (
 )
 from phasegate.errors import ConcurrentUpdate, RuleViolation
 from phasegate.mail import outbox
+from phasegate.portfolio.table import ImportPlan, plan_import
 from phasegate.workflow.catalog import WorkflowCatalog
 
 Clock = Callable[[], datetime]
@@ -133,6 +134,39 @@ class Engine:
                 definition=definition,
                 phase=phase,
             )
+
+    def check_portfolio_file(
+        self,
+        data: bytes,
+        filename: str,
+        *,
+        workflow: str | None = None,
+        email_domain: str | None = None,
+    ) -> ImportPlan:
+        """What importing the table would register, and every problem row by row; reads
+        the database's projects and people, and writes nothing."""
+        definition = self.workflows.current(workflow or self.default_workflow)
+        return plan_import(
+            data,
+            filename,
+            definition=definition,
+            existing_projects=[p.name for p in self.portfolio()],
+            existing_people={p.email: p.name for p in self.people()},
+            email_domain=email_domain,
+        )
+
+    def import_portfolio(
+        self,
+        plan: ImportPlan,
+        *,
+        portfolio: str | None = None,
+        workflow: str | None = None,
+        actor: int | None = None,
+    ) -> imports.Imported:
+        """Register a checked plan's people and projects in one transaction: all or none."""
+        definition = self._pinned_current(workflow or self.default_workflow)
+        with self.unit(actor) as uow:
+            return imports.import_portfolio(uow, plan, definition=definition, portfolio=portfolio)
 
     def _pinned_current(self, workflow: str) -> WorkflowDefinition:
         """The workflow file as it is now, its text stored for good in a commit of its own.

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from phasegate.bootstrap import App
@@ -21,6 +22,7 @@ from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.engine.signin import Principal
 from phasegate.engine.views import AuditEntry, GateRequestView, ProjectView
 from phasegate.errors import RuleViolation
+from phasegate.exports import audit_csv
 from phasegate.web.access import Rule, guard
 from phasegate.web.params import Limit, Offset, PersonRef, RowId
 from phasegate.web.report_api import ErrorOut
@@ -206,6 +208,23 @@ def api_routes(app: App) -> APIRouter:
         me_of(me)
         engine.project(project)  # 404 for an unknown project
         return _page([_audit(e) for e in engine.audit_trail(project)], limit, offset)
+
+    @router.get(
+        "/projects/{project}/audit.csv",
+        tags=["audit"],
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}, "description": "The trail as CSV."}},
+    )
+    def project_audit_csv(project: RowId, me: Principal | None = signed_in) -> Response:
+        """The project's audit trail as CSV for Excel (``;``, UTF-8 with a byte order mark),
+        in the order it happened; cells that would run as formulas are defused."""
+        me_of(me)
+        engine.project(project)  # 404 for an unknown project
+        return Response(
+            audit_csv(engine.audit_trail(project)),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="audit-{project}.csv"'},
+        )
 
     @router.post("/projects/{project}/gate-requests", status_code=201, tags=["gates"])
     def submit_gate_request(

@@ -18,7 +18,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,7 @@ from phasegate.engine.overview import (
     Sort,
     read_overview,
 )
+from phasegate.exports import defused, shown
 from phasegate.mail.render import format_date
 from phasegate.web.access import Rule, guard
 from phasegate.web.i18n import texts
@@ -99,7 +100,6 @@ OwnerId = Annotated[str | None, Query(pattern=r"^\d{0,12}$")]
 Status = Annotated[str | None, Query(pattern=f"^({'|'.join(STATUSES)})?$")]
 SortKey = Annotated[str, Query(pattern=f"^({'|'.join(SORT_KEYS)})$")]
 Direction = Annotated[str, Query(pattern="^(asc|desc)$")]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LIGHTS = frozenset(str(d) for d in Dimension)
 FILLS = {Colour.GREEN: "DCFCE7", Colour.YELLOW: "FEF9C3", Colour.RED: "FEE2E2"}
 
@@ -279,7 +279,7 @@ def csv_bytes(columns: list[Column], rows: tuple[OverviewRow, ...]) -> bytes:
     writer = csv.writer(out, delimiter=";")
     writer.writerow([column.header for column in columns])
     for row in rows:
-        writer.writerow([_csv_cell(column.value(row)) for column in columns])
+        writer.writerow([defused(column.value(row)) for column in columns])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -306,25 +306,12 @@ def xlsx_bytes(columns: list[Column], rows: tuple[OverviewRow, ...], t: dict[str
                     cell.fill = PatternFill(start_color=fill, end_color=fill, fill_type="solid")
             elif isinstance(value, date):
                 cell.number_format = "dd.mm.yyyy"
-            widths[index] = max(widths[index], len(_shown(value)))
+            widths[index] = max(widths[index], len(shown(value)))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _csv_cell(value: str | int | date | None) -> str:
-    text = _shown(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def _attachment(body: bytes, media_type: str, filename: str) -> Response:

@@ -1,0 +1,1 @@
+"""Bringing a portfolio in from a spreadsheet (CSV or Excel)."""
