@@ -170,7 +170,7 @@ def test_phasegate_tick_logs_json_lines(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("tick at 2027-04-16 08:00 CEST")
     lines = done.stderr.splitlines()
-    assert lines, "the schema check at start-up logs at INFO"
+    assert lines, "the tick logs what it did at INFO (the tertial cycle opens)"
     for line in lines:
         entry = json.loads(line)
         assert {"time", "level", "logger", "message"} <= set(entry), line

@@ -52,6 +52,8 @@ def sender_for(app: App) -> Sender | None:
 def run_pass(app: App, sender: Sender | None = None) -> PassReport:
     """Do everything due now once: the tick, then deliver what it (and others) queued."""
     report = app.ticker.tick()
+    if report:
+        log.info("tick: %s", report)
     return PassReport(report, deliver(sender) if sender is not None else None)
 
 

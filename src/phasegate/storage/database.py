@@ -7,9 +7,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
 from phasegate.errors import ConfigurationError, SchemaOutOfDate
@@ -73,13 +72,22 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+VERSION_TABLE = "alembic_version"  # alembic's default, which env.py keeps
+Q_VERSION = text("SELECT version_num FROM alembic_version")
+
+
 def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at (None: no phasegate tables). Read from
+    alembic's own table directly: /readyz asks often, and alembic logs every context."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        found = connection.execute(Q_VERSION).scalar()
+        return None if found is None else str(found)
 
 
 def ensure_schema_current(engine: Engine) -> None:
