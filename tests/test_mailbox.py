@@ -20,6 +20,7 @@ from phasegate.bootstrap import App, build
 from phasegate.domain.model import Answer
 from phasegate.domain.rules import ChecklistAnswer
 from phasegate.engine.service import Engine
+from phasegate.errors import ConfigurationError
 from phasegate.mail.outbox import OutboxEntry, list_messages
 from tests.factories import Cast, Clock, complete_answers, linked_documents, make_settings
 from tests.processes import free_port
@@ -397,3 +398,23 @@ def test_an_unknown_message_gets_a_page_in_a_browser_and_json_otherwise(
     assert "Det gikk ikke" in page.text
     assert "999999" in page.text
     assert data.json()["error"] == "outbox_message_not_found"
+
+
+def test_production_never_serves_the_mailbox_even_without_smtp(
+    database_url: str, clock: Clock
+) -> None:
+    """The mailbox shows every sign-in and vote link to whoever asks: production has no
+    mailbox, with or without SMTP, and refuses to be told to have one."""
+    secret = "a-production-secret-that-is-comfortably-longer-than-32-chars"
+    settings = make_settings(database_url, env="production", secret_key=secret)
+    assert settings.smtp_url is None
+    assert not settings.dev_mailbox_enabled
+    app = build(settings, clock=clock)
+    try:
+        with serve(app) as site:
+            for path in ("/dev/mailbox", "/dev/sign-in"):
+                assert httpx.get(f"{site}{path}").status_code == 404, path
+    finally:
+        app.database.dispose()
+    with pytest.raises(ConfigurationError, match="PHASEGATE_DEV_MAILBOX would show"):
+        make_settings(database_url, env="production", secret_key=secret, dev_mailbox="true")

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from phasegate.config_reference import config_cli
 from phasegate.cycle.cli import person_cli, scheduler, tick, wheel_cli
 from phasegate.errors import PhasegateError
 from phasegate.mail.cli import mail_cli
@@ -28,6 +29,7 @@ cli.add_typer(wheel_cli, name="wheel")
 cli.add_typer(person_cli, name="person")
 cli.add_typer(portfolio_cli, name="portfolio")
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(config_cli, name="config")
 cli.command("tick")(tick)
 cli.command("scheduler")(scheduler)
 

@@ -64,50 +64,137 @@ class Settings(BaseSettings):
         env_prefix="PHASEGATE_", env_file=".env", extra="ignore", frozen=True
     )
 
-    env: Environment = Environment.DEVELOPMENT
-    database_url: str = "sqlite:///phasegate.db"
-    secret_key: SecretStr | None = None
-    base_url: str = "http://127.0.0.1:8000"
-    timezone: str = "Europe/Oslo"
-    locale: Locale = Locale.NB
-    workflows_dir: Path = Field(default_factory=_default_workflows_dir)
-    default_workflow: str = "prosjektveiviseren"
-    notifications_dir: Path = Field(default_factory=lambda: _default_dir("notifications"))
+    env: Environment = Field(
+        Environment.DEVELOPMENT,
+        description="Where phasegate runs. Production requires a real secret key, refuses "
+        "the drill clock and logs JSON by default.",
+    )
+    database_url: str = Field(
+        "sqlite:///phasegate.db",
+        description="The database: a SQLite file (`sqlite:///…`) or PostgreSQL "
+        "(`postgresql+psycopg://user:password@host/db`).",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Signs vote and report links and CSRF values. In production it must be "
+        "set, at least 32 characters, or start-up is refused. In development a key is "
+        "generated once and kept in a file: beside the SQLite file (`<database "
+        "file>.secret_key`), or `.phasegate-secret-key` in the working directory.",
+    )
+    base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The address people reach phasegate at; links in email start with it.",
+    )
+    timezone: str = Field(
+        "Europe/Oslo",
+        description="The organisation's time zone (an IANA name).",
+    )
+    locale: Locale = Field(
+        Locale.NB,
+        description="The default language of the pages.",
+    )
+    workflows_dir: Path = Field(
+        default_factory=_default_workflows_dir,
+        description="Where the workflow files are.",
+    )
+    default_workflow: str = Field(
+        "prosjektveiviseren",
+        description="The workflow new projects start on.",
+    )
+    notifications_dir: Path = Field(
+        default_factory=lambda: _default_dir("notifications"),
+        description="The email templates.",
+    )
     # Unset: json in production, text in development and test.
-    log_format: LogFormat = Field(default=None, validate_default=True)
+    log_format: LogFormat = Field(
+        None,
+        validate_default=True,
+        description="`json`: one JSON object per log line, for a log collector; `text`: "
+        "readable lines.",
+    )
 
     # Email. Without an SMTP URL, mail stays in the outbox and the development mailbox
     # (/dev/mailbox) shows it.
-    smtp_url: SecretStr | None = None
-    mail_from: str = "phasegate <phasegate@localhost>"
-    mail_rate_per_minute: int = Field(default=0, ge=0)  # 0: no limit
-    mail_max_age_hours: int = Field(default=72, ge=1)
-    dev_mailbox: bool | None = None  # None: on exactly when no SMTP is configured
+    smtp_url: SecretStr | None = Field(
+        None,
+        description="The mail relay: `smtp://user:password@host:587` (STARTTLS when the "
+        "server offers it; port 25 if none is given) or `smtps://user:password@host` (TLS "
+        "from the start; port 465 if none is given). Unset: mail stays in the outbox and "
+        "`/dev/mailbox` shows it.",
+    )
+    mail_from: str = Field(
+        "phasegate <phasegate@localhost>",
+        description="The sender address of every email.",
+    )
+    mail_rate_per_minute: int = Field(
+        0,
+        ge=0,
+        description="At most this many messages a minute, spaced evenly; 0 is no limit. "
+        "Set what the relay allows (Exchange Online: 30 a minute per mailbox).",
+    )
+    mail_max_age_hours: int = Field(
+        72,
+        ge=1,
+        description="Undelivered mail older than this becomes a dead letter.",
+    )
+    dev_mailbox: bool | None = Field(
+        None,
+        description="Serve the development mailbox at `/dev/mailbox`; `true` keeps it on "
+        "when SMTP is set. Never served in production.",
+    )
 
     # The annual cycle (årshjul): the wheel file, and the scheduler that works through it.
     # `phasegate serve` runs the scheduler in-process unless PHASEGATE_SCHEDULER_IN_WEB is
     # false (for when a separate `phasegate scheduler` runs).
-    wheel_file: Path | None = None  # None: arshjul.yaml in the workflows directory
-    scheduler_in_web: bool = True
-    tick_seconds: int = Field(default=60, ge=1)
-    outbox_seconds: int = Field(default=15, ge=1)
+    wheel_file: Path | None = Field(
+        None,
+        description="The annual cycle: board meetings, reporting cycles, deadlines and "
+        "reminder policies.",
+    )
+    scheduler_in_web: bool = Field(
+        True,
+        description="`phasegate serve` runs the scheduler too; set `false` when a separate "
+        "`phasegate scheduler` runs.",
+    )
+    tick_seconds: int = Field(60, ge=1, description="How often the scheduler looks for due work.")
+    outbox_seconds: int = Field(15, ge=1, description="How often the scheduler sends the outbox.")
     # For drills and tests: a simulated clock that starts at CLOCK_START when the process
     # starts and runs CLOCK_SPEED times faster than real time. Refused in production.
-    clock_start: datetime | None = None
-    clock_speed: float = Field(default=1.0, gt=0)
+    clock_start: datetime | None = Field(
+        None, description="Drills and tests only: a simulated clock's start, with its time zone."
+    )
+    clock_speed: float = Field(
+        1.0, gt=0, description="With `PHASEGATE_CLOCK_START`: that clock's speed, times real time."
+    )
 
     # Readiness (/readyz): not ready while the outbox holds this many unsent messages, or
     # its oldest unsent message has waited this long.
-    ready_outbox_backlog: int = Field(default=1000, ge=1)
-    ready_outbox_age_seconds: int = Field(default=900, ge=1)
+    ready_outbox_backlog: int = Field(
+        1000,
+        ge=1,
+        description="`/readyz` answers 503 while this many messages (or more) wait unsent; "
+        "dead letters don't count, and without SMTP the limit does not apply.",
+    )
+    ready_outbox_age_seconds: int = Field(
+        900,
+        ge=1,
+        description="`/readyz` answers 503 while the oldest unsent message has waited this "
+        "long; without SMTP the limit does not apply.",
+    )
 
     # Sign-in: a one-time link by email, then a session cookie.
-    sign_in_link_minutes: int = Field(default=15, ge=1, le=24 * 60)
-    session_days: int = Field(default=14, ge=1)
+    sign_in_link_minutes: int = Field(
+        15, ge=1, le=24 * 60, description="How long a sign-in link works (once)."
+    )
+    session_days: int = Field(14, ge=1, description="How long a browser stays signed in.")
 
     # Approval links
-    link_ttl_days: int = Field(default=14, ge=1)
-    old_secret_keys: SecretStr | None = None  # comma-separated; accepted while rotating
+    link_ttl_days: int = Field(14, ge=1, description="How long vote links in email work.")
+    old_secret_keys: SecretStr | None = Field(
+        None,
+        description="Comma-separated previous secret keys: vote and report links they "
+        "signed are still accepted during a key rotation.",
+    )
 
     @field_validator("secret_key", "smtp_url", "old_secret_keys", mode="before")
     @classmethod
@@ -176,6 +263,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "PHASEGATE_CLOCK_START is for drills and tests; unset it in production"
             )
+        if self.dev_mailbox:
+            raise ValueError(
+                "PHASEGATE_DEV_MAILBOX would show everyone's email, sign-in and vote links "
+                "included, to anyone; unset it in production and set PHASEGATE_SMTP_URL"
+            )
         key = self.secret_key.get_secret_value() if self.secret_key else ""
         if len(key) < MIN_SECRET_LENGTH:
             raise ValueError(
@@ -222,6 +314,10 @@ class Settings(BaseSettings):
 
     @property
     def dev_mailbox_enabled(self) -> bool:
+        """Whether the development mailbox is served. Never in production: it shows
+        everyone's email, sign-in and vote links included, to whoever asks."""
+        if self.env is Environment.PRODUCTION:
+            return False
         return self.smtp_url is None if self.dev_mailbox is None else self.dev_mailbox
 
     def previous_secret_keys(self) -> list[str]:

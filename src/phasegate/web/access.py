@@ -37,7 +37,7 @@ class Rule(StrEnum):
     SIGNED_IN = "signed_in"  # any signed-in person; the engine checks the rest
     OFFICE = "office"  # the PMO and admins
     LINK_TOKEN = "link_token"  # noqa: S105 - a signed token in the path is the authority
-    DEV_ONLY = "dev_only"  # development helpers; not mounted in production
+    DEV_ONLY = "dev_only"  # development helpers; never mounted in production (settings)
 
 
 class CsrfRejected(PhasegateError):
