@@ -86,3 +86,27 @@ def test_the_same_vote_sent_many_times_at_once_is_recorded_once(engine: Engine, 
     assert engine.project(project).phase == "execution"
     kinds = Counter(e.kind for e in engine.audit_trail(project))
     assert (kinds["VoteCast"], kinds["GateDecided"]) == (1, 1)
+
+
+def test_two_votes_that_together_make_the_majority_decide_the_gate_once(
+    engine: Engine, cast: Cast
+) -> None:
+    """A board of three decides by two approvals. Two members approve at the same instant:
+    the second to get the lock must count the first's vote, so one of them decides."""
+    gate = engine.workflows.current("prosjektveiviseren").gates[0]
+    for round_ in range(8):
+        project = engine.register_project(
+            f"Samtidig flertall {round_}", owner=cast.owner, leader=cast.leader
+        )
+        request = submit_complete(engine, project, gate, cast.leader)
+
+        def vote(member: int, comment: str, request: int = request) -> VoteResult:
+            return engine.cast_vote(request, "approve", comment, channel="api", actor=member)
+
+        results = _race([(cast.board[0], "ja"), (cast.board[1], "ja")], vote)
+
+        assert all(isinstance(r, VoteResult) for r in results), results
+        assert sorted(r.decided for r in results if isinstance(r, VoteResult)) == [False, True]
+        assert engine.project(project).phase == "concept", f"round {round_}"
+        kinds = Counter(e.kind for e in engine.audit_trail(project))
+        assert (kinds["VoteCast"], kinds["GateDecided"]) == (2, 1)

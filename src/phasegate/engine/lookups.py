@@ -92,23 +92,27 @@ Q_PROJECT_WITH_OPEN_REQUEST = (
     .where(Project.id == bindparam("project"))
     .with_for_update(of=Project)
 )
-# One row per decider, with their vote if they have cast one.
 Q_REQUEST_WITH_PROJECT = (
-    select(
-        *_REQUEST,
-        *_PROJECT,
-        GateRequestDecider.person_id.label("decider"),
-        Vote.outcome.label("vote"),
-    )
+    select(*_REQUEST, *_PROJECT)
     .join(Project, Project.id == GateRequest.project_id)
-    .join(GateRequestDecider, GateRequestDecider.request_id == GateRequest.id)
-    .outerjoin(
-        Vote,
-        and_(Vote.request_id == GateRequest.id, Vote.voter_id == GateRequestDecider.person_id),
-    )
     .where(GateRequest.id == bindparam("request"))
     .with_for_update(of=[GateRequest, Project])
 )
+# Read in its own statement, after the lock is held. On PostgreSQL a statement that waited
+# for a row lock sees the locked rows as committed, but any rows it joined (other votes)
+# as they were when it started: joined, a vote queued behind another would count only
+# itself, and two votes that together make the majority would leave the gate open.
+Q_BALLOT = (
+    select(GateRequestDecider.person_id.label("decider"), Vote.outcome.label("vote"))
+    .outerjoin(
+        Vote,
+        and_(
+            Vote.request_id == GateRequestDecider.request_id,
+            Vote.voter_id == GateRequestDecider.person_id,
+        ),
+    )
+    .where(GateRequestDecider.request_id == bindparam("request"))
+)  # one row per decider, with their vote if they have cast one
 Q_ROLES = select(RoleGrant.role).where(RoleGrant.person_id == bindparam("person"))
 Q_BOARD = select(RoleGrant.person_id).where(RoleGrant.role == "board").order_by(RoleGrant.person_id)
 Q_PERSON_BY_EMAIL = select(Person.id, Person.name).where(Person.email == bindparam("email"))
@@ -136,12 +140,13 @@ def lock_project_for_request(
 
 def lock_request(uow: UnitOfWork, request_id: int) -> tuple[RequestState, ProjectState, Ballot]:
     """The gate request, locked, with its project, its deciders and the votes so far."""
-    rows = uow.rows(Q_REQUEST_WITH_PROJECT, request=request_id)
-    if not rows:
+    locked = uow.one(Q_REQUEST_WITH_PROJECT, request=request_id)
+    if locked is None:
         raise NotFound(f"There is no gate request with id {request_id}.")
+    rows = uow.rows(Q_BALLOT, request=request_id)
     votes = {int(r.decider): str(r.vote) for r in rows if r.vote is not None}
     ballot = Ballot(frozenset(int(r.decider) for r in rows), votes)
-    return _take(RequestState, rows[0], "r_"), _take(ProjectState, rows[0], "p_"), ballot
+    return _take(RequestState, locked, "r_"), _take(ProjectState, locked, "p_"), ballot
 
 
 def require_people(uow: UnitOfWork, *people: int | None) -> None:
