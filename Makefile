@@ -25,10 +25,11 @@ demo: $(VENV)/.installed
 	$(BIN)/phasegate demo $(ARGS)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/mypy --strict benchmarks
+	$(BIN)/mypy --strict scripts
 
 # Two workers, one per core: each gets its own PostgreSQL database (named by its pid).
 test: lint

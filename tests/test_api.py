@@ -11,7 +11,8 @@ import pytest
 from phasegate.bootstrap import App
 from phasegate.web.app import create_app
 from tests.factories import Cast
-from tests.web_support import signed_in
+from tests.web_support import api_client as client
+from tests.web_support import bp1_answers, signed_in
 from tests.webserver import serve
 
 
@@ -19,23 +20,6 @@ from tests.webserver import serve
 def site(app: App) -> Iterator[str]:
     with serve(app) as url:
         yield url
-
-
-def client(app: App, site: str, person: int) -> httpx.Client:
-    _, token = app.engine.create_api_token("test", actor=person)
-    return httpx.Client(base_url=site, headers={"authorization": f"Bearer {token}"})
-
-
-def bp1_answers(app: App) -> dict[str, object]:
-    gate = app.engine.workflows.current("prosjektveiviseren").gate("BP1")
-    assert gate is not None
-    return {
-        "answers": {item.id: {"answer": "done"} for item in gate.checklist},
-        "documents": [
-            {"requirement": d.id, "url": f"https://docs.asker.example/{d.id}.pdf"}
-            for d in gate.documents
-        ],
-    }
 
 
 def test_a_gate_decided_entirely_over_the_api(app: App, cast: Cast, site: str) -> None:
