@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from phasegate.engine.service import Engine
 from phasegate.engine.views import VoteResult
-from phasegate.errors import AlreadyDecided, AlreadyVoted, PhasegateError
+from phasegate.errors import AlreadyDecided, AlreadyVoted, PhasegateError, RequestAlreadyOpen
 from tests.factories import Cast, submit_complete
 
 THREADS = 20
@@ -110,3 +110,26 @@ def test_two_votes_that_together_make_the_majority_decide_the_gate_once(
         assert engine.project(project).phase == "concept", f"round {round_}"
         kinds = Counter(e.kind for e in engine.audit_trail(project))
         assert (kinds["VoteCast"], kinds["GateDecided"]) == (2, 1)
+
+
+def test_two_gate_requests_at_once_leave_one_open_and_tell_the_other_why(
+    engine: Engine, cast: Cast
+) -> None:
+    """The manager and the PMO ask for BP1 at the same instant: one request is opened,
+    and the other is told which request is already open (not a generic clash)."""
+    gate = engine.workflows.current("prosjektveiviseren").gates[0]
+    for round_ in range(6):
+        project = engine.register_project(
+            f"Samtidig søknad {round_}", owner=cast.owner, leader=cast.leader
+        )
+
+        def ask(person: int, _comment: str, project: int = project) -> int:
+            return submit_complete(engine, project, gate, person)
+
+        results = _race([(cast.leader, ""), (cast.pmo, "")], ask)
+
+        opened = [r for r in results if isinstance(r, int)]
+        refused = [r for r in results if not isinstance(r, int)]
+        assert len(opened) == 1, results
+        assert [type(e) for e in refused] == [RequestAlreadyOpen], refused
+        assert "already has an open request for BP1" in refused[0].message

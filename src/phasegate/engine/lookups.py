@@ -84,13 +84,10 @@ def _take(cls: type[Any], row: Row[Any], prefix: str) -> Any:
 # FOR UPDATE on PostgreSQL; on SQLite, BEGIN IMMEDIATE already holds the write lock.
 Q_PROJECT = select(*_PROJECT).where(Project.id == bindparam("project"))
 Q_PROJECT_LOCKED = Q_PROJECT.with_for_update()
-Q_PROJECT_WITH_OPEN_REQUEST = (
-    select(*_PROJECT, GateRequest.gate_id.label("open_gate"), GateRequest.submitted_at)
-    .outerjoin(
-        GateRequest, and_(GateRequest.project_id == Project.id, GateRequest.status == "open")
-    )
-    .where(Project.id == bindparam("project"))
-    .with_for_update(of=Project)
+# Read after the project's lock is held, in a statement of its own (see Q_BALLOT): a
+# request submitted while this one waited for the lock is then seen.
+Q_OPEN_REQUEST = select(GateRequest.gate_id, GateRequest.submitted_at).where(
+    GateRequest.project_id == bindparam("project"), GateRequest.status == "open"
 )
 Q_REQUEST_WITH_PROJECT = (
     select(*_REQUEST, *_PROJECT)
@@ -131,11 +128,10 @@ def lock_project_for_request(
     uow: UnitOfWork, project_id: int
 ) -> tuple[ProjectState, OpenRequest | None]:
     """The project, locked, and the gate request it has open, if any."""
-    row = uow.one(Q_PROJECT_WITH_OPEN_REQUEST, project=project_id)
-    if row is None:
-        raise NotFound(f"There is no project with id {project_id}.")
-    open_request = None if row.open_gate is None else OpenRequest(row.open_gate, row.submitted_at)
-    return _take(ProjectState, row, "p_"), open_request
+    project = get_project(uow, project_id, lock=True)
+    row = uow.one(Q_OPEN_REQUEST, project=project_id)
+    open_request = None if row is None else OpenRequest(row.gate_id, row.submitted_at)
+    return project, open_request
 
 
 def lock_request(uow: UnitOfWork, request_id: int) -> tuple[RequestState, ProjectState, Ballot]:
