@@ -14,7 +14,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from phasegate.bootstrap import App
 from phasegate.domain.model import Answer
@@ -39,7 +39,13 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
-class ProjectOut(BaseModel):
+class FromView(BaseModel):
+    """Made from an engine view (a frozen dataclass), reading its attributes by name."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ProjectOut(FromView):
     id: int
     name: str
     phase: str
@@ -64,7 +70,7 @@ class ProjectIn(BaseModel):
     phase: str | None = Field(default=None, description="Starting phase; the first if left out.")
 
 
-class VoteOut(BaseModel):
+class VoteOut(FromView):
     voter: str
     outcome: str
     comment: str
@@ -72,7 +78,7 @@ class VoteOut(BaseModel):
     cast_at: datetime
 
 
-class GateRequestOut(BaseModel):
+class GateRequestOut(FromView):
     id: int
     project_id: int
     project: str
@@ -139,7 +145,7 @@ class OccurrenceOut(BaseModel):
     ends_at: datetime
 
 
-class AuditOut(BaseModel):
+class AuditOut(FromView):
     id: int
     occurred_at: datetime
     kind: str
@@ -318,60 +324,13 @@ def _page(items: Sequence[T], limit: int, offset: int) -> Page[T]:
 
 
 def _project(p: ProjectView, language: str) -> ProjectOut:
-    return ProjectOut(
-        id=p.id,
-        name=p.name,
-        phase=p.phase,
-        phase_label=p.phase_label.get(language),
-        status=p.status,
-        owner=p.owner,
-        leader=p.leader,
-        development_area=p.development_area,
-        portfolio=p.portfolio,
-        workflow=p.workflow,
-        workflow_version=p.workflow_version,
-        open_request=p.open_request,
-    )
+    """The view's fields as they are, with its phase named in the caller's language."""
+    return ProjectOut.model_validate({**vars(p), "phase_label": p.phase_label.get(language)})
 
 
 def _request(v: GateRequestView) -> GateRequestOut:
-    return GateRequestOut(
-        id=v.id,
-        project_id=v.project_id,
-        project=v.project,
-        gate=v.gate,
-        from_phase=v.from_phase,
-        to_phase=v.to_phase,
-        status=v.status,
-        policy=v.policy,
-        decider_role=v.decider_role,
-        deciders=list(v.deciders),
-        votes=[
-            VoteOut(
-                voter=x.voter,
-                outcome=x.outcome,
-                comment=x.comment,
-                channel=x.channel,
-                cast_at=x.cast_at,
-            )
-            for x in v.votes
-        ],
-        awaiting_events=list(v.awaiting_events),
-        submitted_by=v.submitted_by,
-        submitted_at=v.submitted_at,
-        due_at=v.due_at,
-        outcome=v.outcome,
-        decided_by=v.decided_by,
-        decided_at=v.decided_at,
-    )
+    return GateRequestOut.model_validate(v)
 
 
 def _audit(e: AuditEntry) -> AuditOut:
-    return AuditOut(
-        id=e.id,
-        occurred_at=e.occurred_at,
-        kind=e.kind,
-        actor=e.actor,
-        project_id=e.project_id,
-        payload=e.payload,
-    )
+    return AuditOut.model_validate(e)
