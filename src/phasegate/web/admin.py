@@ -121,7 +121,7 @@ def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     ) -> Response:
         locale = pick_locale(request.query_params.get("lang"), me.language)
         context = {
-            "t": texts(locale) | WORDS[locale],
+            "t": texts(locale, WORDS),
             "locale": locale,
             "me": me,
             "csrf": session_csrf(app, request),

@@ -120,7 +120,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def words(locale: str) -> dict[str, str]:
-    return {**texts(locale), **WORDS.get(locale, WORDS["nb"])}
+    return texts(locale, WORDS)
 
 
 @dataclass(frozen=True)

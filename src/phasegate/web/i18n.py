@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 TEXTS: dict[str, dict[str, str]] = {
     "nb": {
         "portfolio": "Porteføljeoversikt",
@@ -596,5 +598,13 @@ def pick_locale(*asked: str | None, default: str = "nb") -> str:
     return next((str(a) for a in asked if a in LOCALES), default)
 
 
-def texts(locale: str) -> dict[str, str]:
-    return TEXTS.get(locale, TEXTS["nb"])
+def texts(locale: str, *own: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """The site's words in ``locale`` (bokmål if it has none), with each page module's
+    ``own`` words (keyed by locale the same way) laid over them in order."""
+    site = TEXTS.get(locale, TEXTS["nb"])
+    if not own:
+        return site
+    merged = dict(site)
+    for layer in own:
+        merged.update(layer.get(locale, layer["nb"]))
+    return merged

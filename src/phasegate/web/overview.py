@@ -106,7 +106,7 @@ FILLS = {Colour.GREEN: "DCFCE7", Colour.YELLOW: "FEF9C3", Colour.RED: "FEE2E2"}
 
 def words(locale: str) -> dict[str, str]:
     """The shared page words with the overview's own on top."""
-    return {**texts(locale), **WORDS.get(locale, WORDS["nb"])}
+    return texts(locale, WORDS)
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,9 @@ from phasegate.engine.signin import Principal
 from phasegate.engine.views import ProjectView
 from phasegate.errors import NotPermitted
 from phasegate.web.access import Rule, guard, session_csrf
-from phasegate.web.i18n import pick_locale
+from phasegate.web.i18n import pick_locale, texts
 from phasegate.web.links import LinkPages, Voice
-from phasegate.web.projects import project_texts
+from phasegate.web.projects import PROJECT_TEXTS
 from phasegate.web.report_form import (
     Filled,
     ReportWriter,
@@ -100,7 +100,7 @@ class ProjectReportPages(ReportWriter[Sitting]):
 
     @staticmethod
     def texts(voice: Voice) -> dict[str, str]:
-        return {**project_texts(voice.locale), **PROJECT_REPORT_TEXTS[voice.locale]}
+        return texts(voice.locale, PROJECT_TEXTS, PROJECT_REPORT_TEXTS)
 
     # --- the routes' work ------------------------------------------------------------------
 

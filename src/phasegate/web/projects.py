@@ -631,7 +631,7 @@ PROJECT_TEXTS: dict[str, dict[str, str]] = {
 
 def project_texts(locale: str) -> dict[str, str]:
     """The shared page words with the project pages' own on top."""
-    return {**texts(locale), **PROJECT_TEXTS.get(locale, PROJECT_TEXTS["nb"])}
+    return texts(locale, PROJECT_TEXTS)
 
 
 __all__ = ["PROJECT_TEXTS", "project_routes", "project_texts"]

@@ -253,7 +253,7 @@ class Row:
 
 def words(locale: str) -> dict[str, str]:
     """The site's words with this module's over them."""
-    return {**texts(locale), **WORDS[locale]}
+    return texts(locale, WORDS)
 
 
 def month_names(locale: str) -> list[str]:

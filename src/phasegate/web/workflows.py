@@ -126,7 +126,7 @@ class WorkflowFile:
 
 
 def words(locale: str) -> dict[str, str]:
-    return {**texts(locale), **WORDS[locale]}
+    return texts(locale, WORDS)
 
 
 def workflow_files(app: App) -> list[WorkflowFile]:
