@@ -87,6 +87,7 @@ Q_REPORT_REQUEST = (
     .join(Project, Project.id == _RR.project_id)
     .where(_RR.id == bindparam("request"))
 )
+Q_DRAFT_KIND = select(_S.kind).where(_S.project_id == bindparam("project"), _S.status == "draft")
 Q_DRAFT = select(_S.id).where(_S.project_id == bindparam("project"), _S.status == "draft")
 Q_LATEST_PUBLISHED = (
     select(_S.ratings, _S.comments, _S.budget, _S.spent, _S.forecast)
@@ -356,6 +357,27 @@ def _require_open_request(uow: UnitOfWork, request: int) -> None:
         )
     if found.status != "open":
         raise NoReportRequested()
+
+
+@dataclass(frozen=True)
+class ReportToWrite:
+    """What the acting person would write for a project now: a report of ``kind``, and
+    whether a draft of it is already started."""
+
+    kind: ReportKind
+    draft_started: bool
+
+
+def report_to_write(uow: UnitOfWork, project_id: int) -> ReportToWrite | None:
+    """The report the acting person may write for the project (None: they may not);
+    asks, changes nothing."""
+    if not may_write(uow, project_id):
+        return None
+    draft = uow.one(Q_DRAFT_KIND, project=project_id)
+    if draft is not None:
+        return ReportToWrite(ReportKind(draft.kind), draft_started=True)
+    phase = get_project(uow, project_id).phase
+    return ReportToWrite(new_report_kind(uow.conn, project_id, phase), draft_started=False)
 
 
 def may_write(uow: UnitOfWork, project_id: int) -> bool:

@@ -334,6 +334,11 @@ class Engine:
         with self.unit(actor) as uow:
             return reports.publish_report(uow, report, seen_version, request)
 
+    def report_to_write(self, project: int, person: int) -> reports.ReportToWrite | None:
+        """The report ``person`` may write for the project now, if any (reads only)."""
+        with self.asking(person) as uow:
+            return reports.report_to_write(uow, project)
+
     def may_write_reports(self, project: int, person: int) -> bool:
         """Whether ``person`` may write the project's status reports (reads only)."""
         with self.asking(person) as uow:

@@ -25,7 +25,7 @@ from phasegate.domain.model import Answer, Gate
 from phasegate.domain.reports import DIMENSION_LABELS, Dimension, ReportKind, level_of
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.engine import project_page as reads
-from phasegate.engine.reports import ReportView, new_report_kind
+from phasegate.engine.reports import ReportView
 from phasegate.engine.signin import Principal
 from phasegate.engine.views import ProjectView
 from phasegate.errors import IncompleteGateRequest, NotFound, NotPermitted, RuleViolation
@@ -89,13 +89,12 @@ class ProjectPages:
     def report_link(self, project: ProjectView, me: Principal | None) -> str | None:
         """The words of the link to the report form (web/project_reports.py), for those
         who may write the project's reports; reads only."""
-        if me is None or not self.engine.may_write_reports(project.id, me.person):
+        owed = None if me is None else self.engine.report_to_write(project.id, me.person)
+        if owed is None:
             return None
-        if self.engine.draft_report(project.id):
+        if owed.draft_started:
             return "pp_continue_draft"
-        with self.engine.reading() as conn:
-            kind = new_report_kind(conn, project.id, project.phase)
-        return "pp_write_benefit_report" if kind is ReportKind.BENEFIT else "pp_write_report"
+        return "pp_write_benefit_report" if owed.kind is ReportKind.BENEFIT else "pp_write_report"
 
     # --- registering a project --------------------------------------------------------
 
