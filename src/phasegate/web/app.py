@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
@@ -122,15 +122,31 @@ def create_app(app: App) -> FastAPI:
                 request.url.path + (f"?{request.url.query}" if request.url.query else "")
             )
             return RedirectResponse(f"/login?next={target}", status_code=303)
-        if browser:
+        return error_response(request, status, exc.code, exc.message)
+
+    def error_response(
+        request: Request,
+        status: int,
+        code: str,
+        message: str,
+        page_message: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Every error in one of two shapes: the error page in the reader's language for a
+        browser (``page_message`` if given), else the API's ``{error, message}``."""
+        if "text/html" in request.headers.get("accept", ""):
             locale = locale_of(request.query_params.get("lang"))
+            words = texts(locale)
             return templates.TemplateResponse(
                 request,
                 "error.html",
-                {"t": texts(locale), "locale": locale, "message": exc.message},
+                {"t": words, "locale": locale, "message": page_message or message},
                 status_code=status,
+                headers=headers,
             )
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=status)
+        return JSONResponse(
+            {"error": code, "message": message}, status_code=status, headers=headers
+        )
 
     @web.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> Response:
@@ -152,20 +168,8 @@ def create_app(app: App) -> FastAPI:
         code, message = HTTP_ERRORS.get(
             exc.status_code, (f"http_{exc.status_code}", str(exc.detail))
         )
-        code_key = f"http_{exc.status_code}"
-        if "text/html" in request.headers.get("accept", ""):
-            locale = locale_of(request.query_params.get("lang"))
-            words = texts(locale)
-            return templates.TemplateResponse(
-                request,
-                "error.html",
-                {"t": words, "locale": locale, "message": words.get(code_key, message)},
-                status_code=exc.status_code,
-                headers=exc.headers,
-            )
-        return JSONResponse(
-            {"error": code, "message": message}, status_code=exc.status_code, headers=exc.headers
-        )
+        shown = texts(locale_of(request.query_params.get("lang"))).get(f"http_{exc.status_code}")
+        return error_response(request, exc.status_code, code, message, shown, exc.headers)
 
     @web.exception_handler(DataError)
     async def _value_out_of_range(request: Request, exc: DataError) -> Response:
