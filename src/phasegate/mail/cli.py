@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 from sqlalchemy import Engine as Database
 
 from phasegate.errors import MailNotConfigured, PhasegateError
+from phasegate.leases import Status
 from phasegate.mail.outbox import OutboxEntry, get_message, list_messages, resend
 from phasegate.settings import Settings
 
@@ -20,12 +20,6 @@ mail_cli = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-
-
-class Status(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    DEAD = "dead"
 
 
 @contextmanager

@@ -18,15 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select
 
 from phasegate.errors import NotADeadLetter, OutboxMessageNotFound
+from phasegate.leases import STATUSES, QueueStatements
 from phasegate.storage.tables import OutboxMessage
 
 if TYPE_CHECKING:
     from phasegate.mail.render import RenderedEmail
-
-STATUSES = ("pending", "sent", "dead")
 
 
 @dataclass(frozen=True)
@@ -65,6 +64,7 @@ _ENTRY_COLUMNS = (
     _O.next_attempt_at,
 )
 
+QUEUE = QueueStatements.for_model(OutboxMessage)
 W_ENQUEUE = insert(OutboxMessage)
 Q_ALL = select(*_ENTRY_COLUMNS).order_by(_O.id.desc()).limit(bindparam("limit"))
 Q_BY_STATUS = (
@@ -75,19 +75,6 @@ Q_BY_STATUS = (
 )
 Q_ONE = select(*_ENTRY_COLUMNS).where(_O.id == bindparam("row"))
 Q_STATUS = select(_O.status).where(_O.id == bindparam("row"))
-# A re-sent message counts its age from the re-send: the sender dead-letters messages
-# older than its maximum age, and the PMO asked for this one to go out now.
-W_RESEND = (
-    update(OutboxMessage)
-    .where(_O.id == bindparam("row"), _O.status == "dead")
-    .values(
-        status="pending",
-        attempts=0,
-        next_attempt_at=bindparam("now"),
-        created_at=bindparam("now"),
-        claimed_until=None,
-    )
-)
 Q_BACKLOG = select(func.count(), func.min(_O.created_at)).where(
     _O.status == "pending", _O.created_at <= bindparam("now")
 )
@@ -188,7 +175,7 @@ def get_message(conn: Connection, row_id: int) -> OutboxEntry:
 
 def resend(conn: Connection, row_id: int, now: datetime) -> None:
     """Put a dead letter back in the queue: pending, no attempts, the same Message-ID."""
-    if conn.execute(W_RESEND, {"row": row_id, "now": now}).rowcount == 1:
+    if conn.execute(QUEUE.resend, {"row": row_id, "now": now}).rowcount == 1:
         return
     status = conn.execute(Q_STATUS, {"row": row_id}).scalar()
     if status is None:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import random
 import secrets
 import socket
 import time
@@ -39,11 +38,13 @@ from typing import Any, NoReturn
 
 import aiosmtplib
 import sqlalchemy
-from sqlalchemy import Connection, bindparam, or_, select, update
+from sqlalchemy import Connection, bindparam, or_, select
 
 from phasegate.errors import MailNotConfigured
+from phasegate.leases import Ledger
 from phasegate.mail.message import Claimed, build_message
-from phasegate.mail.pacing import Pacer, retry_delay
+from phasegate.mail.outbox import QUEUE
+from phasegate.mail.pacing import Pacer
 from phasegate.mail.smtp import parse_smtp_url
 from phasegate.settings import Settings
 from phasegate.storage.tables import OutboxMessage
@@ -86,39 +87,6 @@ Q_DUE = (
     .limit(bindparam("batch"))
     .with_for_update(skip_locked=True)
 )
-W_CLAIM = (
-    update(OutboxMessage)
-    .where(_O.id.in_(bindparam("rows", expanding=True)))
-    .values(claimed_until=bindparam("until"), claimed_by=bindparam("me"))
-)
-_MINE = (_O.id == bindparam("row"), _O.claimed_by == bindparam("me"), _O.status == "pending")
-W_SENT = (
-    update(OutboxMessage)
-    .where(*_MINE)
-    .values(status="sent", sent_at=bindparam("now"), claimed_until=None, attempts=_O.attempts + 1)
-)
-W_RETRY = (
-    update(OutboxMessage)
-    .where(*_MINE)
-    .values(
-        attempts=_O.attempts + 1,
-        next_attempt_at=bindparam("next"),
-        claimed_until=None,
-        last_error=bindparam("error"),
-    )
-)
-W_DEAD = (
-    update(OutboxMessage)
-    .where(*_MINE)
-    .values(
-        status="dead",
-        attempts=_O.attempts + bindparam("tried"),
-        claimed_until=None,
-        last_error=bindparam("error"),
-    )
-)
-
-
 # --- the sender ------------------------------------------------------------------------
 
 
@@ -170,27 +138,14 @@ def _describe(exc: BaseException | None) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-class _Books:
-    """The outbox rows as one sender keeps them, each change its own short transaction.
-
-    One connection serves a whole pass: taking a pooled connection for every message
-    would cost a round trip to PostgreSQL each time (the pool pings it first).
-    """
+class _Books(Ledger):
+    """The outbox rows as one sender keeps them (see :class:`phasegate.leases.Ledger`)."""
 
     def __init__(self, conn: Connection, name: str, clock: Callable[[], datetime]) -> None:
-        self.conn = conn
-        self.name = name
-        self.clock = clock
-        self.rng = random.Random()  # noqa: S311 - jitter, not a secret
+        super().__init__(conn, QUEUE, Q_DUE, name=name, clock=clock, what="Message")
 
-    def claim(self, batch_size: int, lease: timedelta) -> list[Claimed]:
-        now = self.clock()
-        until = now + lease
-        with self.conn.begin():
-            rows = self.conn.execute(Q_DUE, {"now": now, "batch": batch_size}).all()
-            if rows:
-                ids = [row.id for row in rows]
-                self.conn.execute(W_CLAIM, {"rows": ids, "until": until, "me": self.name})
+    def claim_messages(self, batch_size: int, lease: timedelta) -> list[Claimed]:
+        rows, until = self.claim(batch_size, lease)
         return [Claimed(**row._mapping, claimed_until=until) for row in rows]
 
     def record(self, row: Claimed, outcome: Outcome, error: str) -> None:
@@ -200,46 +155,6 @@ class _Books:
             self.retry_later([row], error)
         else:
             self.bury([(row, error)], tried=True)
-
-    def sent(self, row: Claimed) -> None:
-        with self.conn.begin():
-            done = self.conn.execute(W_SENT, {"row": row.id, "me": self.name, "now": self.clock()})
-        if done.rowcount != 1:
-            log.warning(
-                "Message %s was delivered, but its lease had passed to another sender, "
-                "which may deliver it again (same Message-ID %s).",
-                row.id,
-                row.message_id,
-            )
-
-    def retry_later(self, rows: Sequence[Claimed], error: str) -> None:
-        now = self.clock()
-        with self.conn.begin():
-            self.conn.execute(
-                W_RETRY,
-                [
-                    {
-                        "row": row.id,
-                        "me": self.name,
-                        "next": now + retry_delay(row.attempts + 1, self.rng),
-                        "error": error,
-                    }
-                    for row in rows
-                ],
-            )
-
-    def bury(self, graves: Sequence[tuple[Claimed, str]], *, tried: bool) -> None:
-        """Make dead letters of these rows, each with its error."""
-        with self.conn.begin():
-            self.conn.execute(
-                W_DEAD,
-                [
-                    {"row": row.id, "me": self.name, "error": error, "tried": int(tried)}
-                    for row, error in graves
-                ],
-            )
-        for row, error in graves:
-            log.error("Message %s to %s is a dead letter: %s", row.id, row.recipient, error)
 
 
 @dataclass
@@ -294,7 +209,7 @@ class Sender:
     def claim(self) -> list[Claimed]:
         """Take the lease on the next batch of due rows, in one short transaction."""
         with self.database.connect() as conn:
-            return _Books(conn, self.name, self.clock).claim(self.batch_size, self.lease)
+            return _Books(conn, self.name, self.clock).claim_messages(self.batch_size, self.lease)
 
     async def send_pending(self) -> SendReport:
         """Claim and send due rows, batch by batch, until none are due or the server is away."""
@@ -304,7 +219,9 @@ class Sender:
         books = _Books(conn, self.name, self.clock)
         run = _Pass(books, Pacer(self.rate_per_minute, self.monotonic))
         try:
-            while batch := await asyncio.to_thread(books.claim, self.batch_size, self.lease):
+            while batch := await asyncio.to_thread(
+                books.claim_messages, self.batch_size, self.lease
+            ):
                 try:
                     await self._deliver(run, batch)
                 except _ConnectionLost:
