@@ -13,8 +13,10 @@ in production. Two figures are printed:
   person clicks on their own; there are 16 transactions per project instead of 7.
 
 Both run the engine core as the protocol defines it: the audit trail, no email. A third
-line runs per operation with the full production handler table, where every request,
-vote and decision also renders its emails and writes them to the outbox.
+line runs per operation with one webhook subscribed to every event, so each event also
+queues a delivery (nothing is posted). A fourth runs per operation with the full
+production handler table, where every request, vote and decision also renders its emails
+and writes them to the outbox.
 
 Peak memory is the process's peak resident set size (ru_maxrss); the growth between the
 first and the last project shows whether memory keeps growing with the number of projects.
@@ -63,7 +65,7 @@ class Cast:
     board: tuple[int, ...]
 
 
-def _engine(folder: Path, *, email: bool = False) -> Engine:
+def _engine(folder: Path, *, email: bool = False, webhook: bool = False) -> Engine:
     url = f"sqlite:///{folder / 'bench.db'}"
     upgrade(connect(url))
     settings = Settings.load(
@@ -74,6 +76,8 @@ def _engine(folder: Path, *, email: bool = False) -> Engine:
         }
     )
     engine = build(settings, clock=lambda: datetime.now(UTC)).engine
+    if webhook:  # every event is queued for one receiver too (none is posted here)
+        engine.add_webhook("bench", "https://hooks.bench.example/in", ["*"], actor=None)
     if email:
         return engine
     core = build_handlers(None)  # the audit trail and the engine's own handlers only
@@ -134,9 +138,10 @@ def run(
     n: int,
     *,
     email: bool = False,
+    webhook: bool = False,
 ) -> float:
     with tempfile.TemporaryDirectory() as folder:
-        engine = _engine(Path(folder), email=email)
+        engine = _engine(Path(folder), email=email, webhook=webhook)
         cast = _cast(engine)
         plans = _plans(engine, cast)
         for i in range(20):  # warm caches, statements and the phase machine
@@ -155,7 +160,7 @@ def run(
         sys.exit(f"{label}: only {completed} of {n + 20} projects completed")
     per_project = elapsed * 1000 / n
     print(
-        f"{label:<22} {per_project:6.2f} ms/project   {n / elapsed:7.0f} projects/s   "
+        f"{label:<24} {per_project:6.2f} ms/project   {n / elapsed:7.0f} projects/s   "
         f"peak RSS {rss_after:6.1f} MiB (+{rss_after - rss_before:.1f} over the run)   "
         f"{events} audit events"
     )
@@ -169,6 +174,7 @@ def main() -> None:
     print(f"phasegate engine benchmark: {args.n} projects through BP1..BP6 on SQLite")
     step = run("per gate step", drive_per_gate_step, args.n)
     run("per operation", drive_per_operation, args.n)
+    run("per operation + webhook", drive_per_operation, args.n, webhook=True)
     run("per operation + email", drive_per_operation, max(args.n // 5, 1), email=True)
     verdict = "meets" if step <= TARGET_MS else "MISSES"
     print(f"per gate step {verdict} the target of {TARGET_MS:.1f} ms/project")

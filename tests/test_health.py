@@ -160,3 +160,23 @@ def test_metrics_count_requests_outbox_decisions_and_ticks(app: App, cast: Cast,
     assert decided[ticks] == 0
     app.ticker.tick()
     assert samples(site)[ticks] == 1
+
+
+def test_metrics_show_the_webhook_deliveries_waiting_and_dead(
+    app: App, cast: Cast, clock: Clock, site: str
+) -> None:
+    pending = ("phasegate_webhook_deliveries", (("status", "pending"),))
+    dead = ("phasegate_webhook_deliveries", (("status", "dead"),))
+    age = ("phasegate_webhook_oldest_pending_age_seconds", ())
+    assert (samples(site)[pending], samples(site)[dead], samples(site)[age]) == (0, 0, 0)
+
+    hook, _ = app.engine.add_webhook("Arkiv", "https://a.example/in", ["*"], actor=cast.pmo)
+    app.engine.ping_webhook(hook, actor=cast.pmo)
+    app.engine.ping_webhook(hook, actor=cast.pmo)
+    clock.advance(minutes=10)
+    waiting = samples(site)
+    assert (waiting[pending], waiting[dead], waiting[age]) == (2, 0, 600)
+
+    app.engine.remove_webhook(hook, actor=cast.pmo)
+    gone = samples(site)
+    assert (gone[pending], gone[dead], gone[age]) == (0, 2, 0)

@@ -53,6 +53,8 @@ TABLES = {
     "sign_in_links",
     "sessions",
     "api_tokens",
+    "webhook_subscriptions",
+    "webhook_deliveries",
 }
 
 

@@ -23,6 +23,7 @@ from phasegate.mail.render import Notifications
 from phasegate.metrics import Metrics
 from phasegate.settings import Environment, Settings
 from phasegate.storage.database import connect, ensure_schema_current
+from phasegate.webhooks.fanout import Fanout
 from phasegate.workflow.catalog import WorkflowCatalog
 from phasegate.workflow.wheel_loader import load_wheel
 
@@ -125,6 +126,7 @@ def build(
         clock or clock_for(settings),
         build_handlers(mail, DeadlineKeeper(cycle)),
         default_workflow=settings.default_workflow,
+        publisher=Fanout(settings.base_url),
     )
     metrics = Metrics(engine)
     ticker = Ticker(engine, cycle, CycleMail(mail, cycle), observe=metrics.tick_duration.observe)

@@ -14,6 +14,7 @@ from phasegate.errors import PhasegateError
 from phasegate.mail.cli import mail_cli
 from phasegate.portfolio.cli import audit_cli, portfolio_cli
 from phasegate.settings import Locale, Settings
+from phasegate.webhooks.cli import webhook_cli
 
 cli = typer.Typer(
     help="phasegate: portfolio governance from idea to realised benefit.",
@@ -30,6 +31,7 @@ cli.add_typer(person_cli, name="person")
 cli.add_typer(portfolio_cli, name="portfolio")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(config_cli, name="config")
+cli.add_typer(webhook_cli, name="webhook")
 cli.command("tick")(tick)
 cli.command("scheduler")(scheduler)
 

@@ -270,3 +270,42 @@ class NotADeadLetter(MailError):
     """Only a dead letter can be re-sent; this message is still pending or already sent."""
 
     code = "not_a_dead_letter"
+
+
+# --- outgoing webhooks ----------------------------------------------------------------
+
+
+class WebhookError(PhasegateError):
+    """A webhook could not be handled. Its deliveries stay queued; nothing is lost."""
+
+    code = "webhook"
+
+
+class WebhookInvalid(WebhookError, RuleViolation):
+    """The webhook is not usable as given. Give an http(s) URL and known event types."""
+
+    code = "webhook_invalid"
+
+
+class WebhookNotFound(WebhookError, NotFound):
+    """No webhook with that id. List them with `phasegate webhook list`."""
+
+    code = "webhook_not_found"
+
+
+class WebhookDeliveryNotFound(WebhookError, NotFound):
+    """No webhook delivery with that id. List them with `phasegate webhook deliveries`."""
+
+    code = "webhook_delivery_not_found"
+
+
+class NotADeadDelivery(WebhookError):
+    """Only a dead delivery can be re-sent; this one is still pending or was delivered."""
+
+    code = "not_a_dead_delivery"
+
+
+class WebhookSignatureInvalid(WebhookError):
+    """A received webhook's signature does not hold. Refuse the request."""
+
+    code = "webhook_signature_invalid"

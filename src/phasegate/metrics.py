@@ -1,8 +1,9 @@
 """Prometheus metrics, one registry per app (``/metrics`` serves it).
 
 Counts that several processes share (gate decisions, reminders sent, the outbox's depth
-and the age of its oldest unsent message) are read from the database at scrape time by
-:class:`DatabaseCollector`, so every process reports the same true figures. What only one
+and the age of its oldest unsent message, the webhook deliveries waiting) are read from
+the database at scrape time by :class:`DatabaseCollector`, so every process reports the
+same true figures. What only one
 process sees (its HTTP requests, its ticks) is counted in memory.
 
 Each app has a :class:`~prometheus_client.CollectorRegistry` of its own, never the global
@@ -21,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from phasegate.engine.service import Engine
+from phasegate.engine.webhooks import backlog as webhook_backlog
 from phasegate.mail.outbox import backlog_age
 from phasegate.storage.tables import GateRequest, Reminder
 
@@ -54,6 +56,15 @@ class DatabaseCollector(Collector):
             "phasegate_outbox_oldest_unsent_age_seconds",
             "How long the oldest unsent message has waited (0 when none waits).",
         )
+        hooks = GaugeMetricFamily(
+            "phasegate_webhook_deliveries",
+            "Webhook deliveries not yet accepted: pending, or dead (waiting for the PMO).",
+            labels=["status"],
+        )
+        hook_age = GaugeMetricFamily(
+            "phasegate_webhook_oldest_pending_age_seconds",
+            "How long the oldest pending webhook delivery has waited (0 when none waits).",
+        )
         now = self.engine.clock()
         try:
             with self.engine.reading() as conn:
@@ -62,12 +73,16 @@ class DatabaseCollector(Collector):
                 for kind, count in conn.execute(Q_REMINDERS):
                     reminders.add_metric([kind], count)
                 waiting, waited = backlog_age(conn, now)
+                webhooks = webhook_backlog(conn, now)
         except SQLAlchemyError:
             log.warning("metrics: the database could not be read", exc_info=True)
             return
         depth.add_metric([], waiting)
         age.add_metric([], waited)
-        yield from (decisions, reminders, depth, age)
+        hooks.add_metric(["pending"], webhooks.pending)
+        hooks.add_metric(["dead"], webhooks.dead)
+        hook_age.add_metric([], webhooks.oldest_age_seconds)
+        yield from (decisions, reminders, depth, age, hooks, hook_age)
 
 
 class Metrics:

@@ -137,6 +137,19 @@ class Settings(BaseSettings):
         ge=1,
         description="Undelivered mail older than this becomes a dead letter.",
     )
+    webhook_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=120,
+        description="How long a webhook receiver may take to answer before the delivery is "
+        "retried later.",
+    )
+    webhook_max_age_hours: int = Field(
+        72,
+        ge=1,
+        description="A webhook delivery not accepted within this many hours becomes a dead "
+        "letter, for the PMO to re-send.",
+    )
     dev_mailbox: bool | None = Field(
         None,
         description="Serve the development mailbox at `/dev/mailbox`; `true` keeps it on "
@@ -157,7 +170,9 @@ class Settings(BaseSettings):
         "`phasegate scheduler` runs.",
     )
     tick_seconds: int = Field(60, ge=1, description="How often the scheduler looks for due work.")
-    outbox_seconds: int = Field(15, ge=1, description="How often the scheduler sends the outbox.")
+    outbox_seconds: int = Field(
+        15, ge=1, description="How often the scheduler sends the outbox and the webhooks."
+    )
     # For drills and tests: a simulated clock that starts at CLOCK_START when the process
     # starts and runs CLOCK_SPEED times faster than real time. Refused in production.
     clock_start: datetime | None = Field(

@@ -41,7 +41,7 @@ def parse_moment(text: str, zone: ZoneInfo) -> datetime:
 
 
 def tick(now: Now = None) -> None:
-    """Do one pass of all due work: wheel events, reminders, digests, and the outbox."""
+    """Do one pass of all due work: wheel events, reminders, digests, the outbox, webhooks."""
     from phasegate.bootstrap import build
     from phasegate.cycle.scheduler import run_pass, sender_for
 
@@ -66,6 +66,9 @@ def tick(now: Now = None) -> None:
             typer.echo(f"warning: the mail server could not be reached: {m.connection_error}")
     elif settings.dev_mailbox_enabled:
         typer.echo(f"No SMTP configured: the emails are in {settings.base_url}/dev/mailbox")
+    if report.webhooks:
+        w = report.webhooks
+        typer.echo(f"webhooks: {w.sent} sent, {w.retried} to retry, {w.dead} dead")
 
 
 def scheduler() -> None:

@@ -30,16 +30,24 @@ from apscheduler.triggers.interval import IntervalTrigger
 from phasegate.bootstrap import App
 from phasegate.cycle.tick import TickReport
 from phasegate.mail.sender import Sender, SendReport, configured_sender
+from phasegate.webhooks.deliverer import (
+    Deliverer,
+    DeliveryReport,
+    configured_deliverer,
+    deliver_pending_sync,
+)
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class PassReport:
-    """One scheduler pass: the tick, and the outbox delivery when SMTP is configured."""
+    """One scheduler pass: the tick, the outbox delivery when SMTP is configured, and the
+    webhooks."""
 
     tick: TickReport
     mail: SendReport | None
+    webhooks: DeliveryReport | None = None
 
 
 def sender_for(app: App) -> Sender | None:
@@ -50,11 +58,14 @@ def sender_for(app: App) -> Sender | None:
 
 
 def run_pass(app: App, sender: Sender | None = None) -> PassReport:
-    """Do everything due now once: the tick, then deliver what it (and others) queued."""
+    """Do everything due now once: the tick, then deliver what it (and others) queued:
+    the email when there is a sender, and the webhooks."""
     report = app.ticker.tick()
     if report:
         log.info("tick: %s", report)
-    return PassReport(report, deliver(sender) if sender is not None else None)
+    mail = deliver(sender) if sender is not None else None
+    deliverer = configured_deliverer(app.settings, app.database, app.engine.clock)
+    return PassReport(report, mail, deliver_pending_sync(deliverer))
 
 
 def deliver(sender: Sender) -> SendReport:
@@ -62,9 +73,11 @@ def deliver(sender: Sender) -> SendReport:
 
 
 def add_jobs(scheduler: BaseScheduler, app: App) -> None:
-    """The tick every PHASEGATE_TICK_SECONDS, the outbox every PHASEGATE_OUTBOX_SECONDS."""
+    """The tick every PHASEGATE_TICK_SECONDS; the outbox and the webhooks every
+    PHASEGATE_OUTBOX_SECONDS."""
     settings = app.settings
     sender = sender_for(app)
+    deliverer = configured_deliverer(settings, app.database, app.engine.clock)
     when: dict[str, Any] = {
         "misfire_grace_time": None,  # run however late: never drop due work
         "coalesce": True,  # many missed runs become one
@@ -88,6 +101,14 @@ def add_jobs(scheduler: BaseScheduler, app: App) -> None:
             name="outbox delivery",
             **when,
         )
+    scheduler.add_job(
+        _deliver_webhooks,
+        IntervalTrigger(seconds=settings.outbox_seconds),
+        args=[deliverer],
+        id="webhooks",
+        name="webhook delivery",
+        **when,
+    )
 
 
 def background_scheduler(app: App) -> BackgroundScheduler:
@@ -137,3 +158,10 @@ def _deliver(sender: Sender) -> None:
         return
     if report.sent or report.dead or report.connection_error:
         log.info("outbox: %s", report)
+
+
+def _deliver_webhooks(deliverer: Deliverer) -> None:
+    try:
+        deliver_pending_sync(deliverer)  # the deliverer logs what it did
+    except Exception:
+        log.exception("webhook delivery failed; the next pass tries again")

@@ -245,3 +245,34 @@ class ApiTokenCreated(Event):
 class ApiTokenRevoked(Event):
     person: int
     token: int
+
+
+@dataclass(frozen=True)
+class WebhookAdded(Event):
+    subscription: int
+    name: str
+    url: str
+    event_types: tuple[str, ...]  # never the secret
+
+
+@dataclass(frozen=True)
+class WebhookRemoved(Event):
+    subscription: int
+    dropped: int  # pending deliveries that became dead letters
+
+
+@dataclass(frozen=True)
+class WebhookSecretRotated(Event):
+    subscription: int
+    old_valid_until: str  # ISO time until which the old secret still signs
+
+
+@dataclass(frozen=True)
+class WebhookPinged(Event):
+    subscription: int
+    delivery: int
+
+
+@dataclass(frozen=True)
+class WebhookDeliveryResent(Event):
+    delivery: int

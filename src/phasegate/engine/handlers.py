@@ -88,6 +88,11 @@ def build_handlers(
         ev.SignedOut: (),
         ev.ApiTokenCreated: (),
         ev.ApiTokenRevoked: (),
+        ev.WebhookAdded: (),
+        ev.WebhookRemoved: (),
+        ev.WebhookSecretRotated: (),
+        ev.WebhookPinged: (),
+        ev.WebhookDeliveryResent: (),
     }
 
 

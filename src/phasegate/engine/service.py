@@ -20,9 +20,9 @@ from phasegate.domain.events import DeadLetterResent
 from phasegate.domain.model import Channel, Outcome, WorkflowDefinition
 from phasegate.domain.reports import ReportContent, ReportKind
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
-from phasegate.engine import gates, imports, projects, queries, reports, signin
+from phasegate.engine import gates, imports, projects, queries, reports, signin, webhooks
 from phasegate.engine.access import require_office
-from phasegate.engine.unit import SYSTEM, HandlerTable, UnitOfWork, dispatch
+from phasegate.engine.unit import SYSTEM, HandlerTable, Publisher, UnitOfWork, dispatch
 from phasegate.engine.views import (
     AuditEntry,
     GateRequestView,
@@ -30,9 +30,11 @@ from phasegate.engine.views import (
     ProjectView,
     VoteResult,
 )
+from phasegate.engine.webhooks import DeliveryView, WebhookView
 from phasegate.errors import ConcurrentUpdate, RuleViolation
 from phasegate.mail import outbox
 from phasegate.portfolio.table import ImportPlan, plan_import
+from phasegate.webhooks.fanout import Fanout
 from phasegate.workflow.catalog import WorkflowCatalog
 
 Clock = Callable[[], datetime]
@@ -49,12 +51,16 @@ class Engine:
         clock: Clock,
         handlers: HandlerTable,
         default_workflow: str = "prosjektveiviseren",
+        publisher: Publisher | None = None,
     ) -> None:
         self.database = database
         self.workflows = workflows
         self.clock = clock
         self.handlers = handlers
         self.default_workflow = default_workflow
+        # Webhooks: without a publisher given, events still reach subscribers, with no
+        # links back to phasegate in their payloads.
+        self.publisher: Publisher = publisher if publisher is not None else Fanout()
 
     @contextmanager
     def unit(self, actor: int | None) -> Iterator[UnitOfWork]:
@@ -64,7 +70,7 @@ class Engine:
                 uow = UnitOfWork(conn, self.clock(), SYSTEM, self.workflows)
                 uow.act_as(actor)
                 yield uow
-                dispatch(uow, self.handlers)
+                dispatch(uow, self.handlers, self.publisher)
         except IntegrityError as exc:
             if not _is_unique_violation(exc):
                 raise  # a broken invariant is a bug to see, not a clash to retry
@@ -249,6 +255,56 @@ class Engine:
         """Choose one daily digest of reminders instead of separate emails (or go back)."""
         with self.unit(actor) as uow:
             projects.set_digest(uow, person, digest)
+
+    # --- webhooks (the PMO and admins) -------------------------------------------------
+
+    def add_webhook(
+        self, name: str, url: str, event_types: list[str], *, actor: int | None
+    ) -> tuple[int, str]:
+        """Subscribe a receiver to event types; returns its id and its signing secret,
+        which is shown this once."""
+        with self.unit(actor) as uow:
+            return webhooks.add_webhook(uow, name, url, event_types)
+
+    def remove_webhook(self, subscription: int, *, actor: int | None) -> int:
+        """Stop a webhook; returns how many pending deliveries became dead letters."""
+        with self.unit(actor) as uow:
+            return webhooks.remove_webhook(uow, subscription)
+
+    def rotate_webhook_secret(
+        self, subscription: int, *, actor: int | None
+    ) -> tuple[str, datetime]:
+        """A new secret; the old one also signs until the returned time."""
+        with self.unit(actor) as uow:
+            return webhooks.rotate_secret(uow, subscription)
+
+    def ping_webhook(self, subscription: int, *, actor: int | None) -> int:
+        with self.unit(actor) as uow:
+            return webhooks.ping(uow, subscription)
+
+    def resend_webhook_delivery(self, delivery: int, *, actor: int | None) -> None:
+        with self.unit(actor) as uow:
+            webhooks.resend_delivery(uow, delivery)
+
+    def webhooks(self, *, include_removed: bool = False) -> list[WebhookView]:
+        with self.reading() as conn:
+            return webhooks.list_webhooks(conn, include_removed=include_removed)
+
+    def webhook(self, subscription: int) -> WebhookView:
+        with self.reading() as conn:
+            return webhooks.webhook(conn, subscription)
+
+    def webhook_delivery(self, row: int) -> DeliveryView:
+        with self.reading() as conn:
+            return webhooks.delivery(conn, row)
+
+    def webhook_deliveries(
+        self, *, status: str | None = None, subscription: int | None = None, limit: int = 50
+    ) -> list[DeliveryView]:
+        with self.reading() as conn:
+            return webhooks.list_deliveries(
+                conn, status=status, subscription=subscription, limit=limit
+            )
 
     # --- sign-in ----------------------------------------------------------------------
 

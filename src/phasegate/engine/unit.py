@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, Executable, Row, bindparam, insert, select
 
@@ -37,6 +37,7 @@ SYSTEM = Actor(None)
 
 Q_PERSON_NAME = select(Person.name).where(Person.id == bindparam("person"))
 W_AUDIT = insert(AuditEvent)
+W_AUDIT_RETURNING = W_AUDIT.returning(AuditEvent.id, sort_by_parameter_order=True)
 
 
 @dataclass
@@ -82,8 +83,23 @@ Handler = Callable[[Any, UnitOfWork], None]
 HandlerTable = Mapping[type[Event], Sequence[Handler]]
 
 
-def dispatch(uow: UnitOfWork, handlers: HandlerTable) -> None:
-    """Run the handlers for every event (including ones they emit), then audit them all."""
+class Publisher(Protocol):
+    """Who hears of events outside phasegate (webhooks: :mod:`phasegate.webhooks.fanout`)."""
+
+    def audience(self, conn: Connection, kinds: frozenset[str]) -> Sequence[Any]:
+        """Those who want at least one of these kinds of event; empty if nobody does."""
+        ...
+
+    def publish(
+        self, uow: UnitOfWork, audience: Sequence[Any], audited: Sequence[tuple[int, Event, Actor]]
+    ) -> None:
+        """Queue the audited events (with their audit ids) for ``audience``."""
+        ...
+
+
+def dispatch(uow: UnitOfWork, handlers: HandlerTable, publisher: Publisher | None = None) -> None:
+    """Run the handlers for every event (including ones they emit), audit them all, and
+    queue them for the publisher's audience, all in the unit's transaction."""
     done = 0
     while done < len(uow.events):
         event, actor = uow.events[done]
@@ -92,17 +108,26 @@ def dispatch(uow: UnitOfWork, handlers: HandlerTable) -> None:
         for handler in handlers.get(type(event), ()):
             handler(event, uow)
         uow.actor = before
-    if uow.events:
-        uow.conn.execute(
-            W_AUDIT,
-            [
-                {
-                    "occurred_at": uow.now,
-                    "kind": event.kind,
-                    "project_id": event.project_id,
-                    "actor_id": actor.person,
-                    "payload": event.payload(),
-                }
-                for event, actor in uow.events
-            ],
-        )
+    if not uow.events:
+        return
+    rows = [
+        {
+            "occurred_at": uow.now,
+            "kind": event.kind,
+            "project_id": event.project_id,
+            "actor_id": actor.person,
+            "payload": event.payload(),
+        }
+        for event, actor in uow.events
+    ]
+    kinds = frozenset(event.kind for event, _ in uow.events)
+    audience = publisher.audience(uow.conn, kinds) if publisher is not None else ()
+    if not audience:
+        uow.conn.execute(W_AUDIT, rows)
+        return
+    ids = uow.conn.execute(W_AUDIT_RETURNING, rows).scalars().all()
+    audited = [
+        (event_id, event, actor) for event_id, (event, actor) in zip(ids, uow.events, strict=True)
+    ]
+    assert publisher is not None
+    publisher.publish(uow, audience, audited)

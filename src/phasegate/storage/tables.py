@@ -268,6 +268,65 @@ class OutboxMessage(Base):
     )
 
 
+class WebhookSubscription(Base):
+    """Someone outside phasegate that wants to hear of events: a Teams channel, an archive.
+
+    The ``secret`` signs every delivery (Standard Webhooks, HMAC-SHA256). It is kept as it
+    is, because signing needs it; it is shown once, when the subscription is made or its
+    secret is rotated. A removed subscription keeps its row (``removed_at``), so its
+    deliveries stay readable.
+    """
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(100))
+    # After a rotation the old secret signs too, until it expires, so the receiver can
+    # switch over without refusing deliveries.
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_until: Mapped[datetime | None]
+    event_types: Mapped[list[str]] = mapped_column(JsonData)
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    removed_at: Mapped[datetime | None]
+
+
+class WebhookDelivery(Base):
+    """One event on its way to one subscriber, written in the same transaction as the event.
+
+    It is queued, leased, retried and buried exactly like an email in ``outbox_messages``.
+    ``payload`` is the request body, fixed when the row is written: every retry sends the
+    same bytes with the same ``delivery_id`` (the ``webhook-id`` header), so a receiver can
+    recognise a repeat. The unique key on (subscription, event) means an event reaches a
+    subscriber's queue once.
+    """
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[str] = mapped_column(String(40), unique=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id"))
+    event_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("events.id"))
+    kind: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "event_id"),
+        CheckConstraint("status in ('pending', 'sent', 'dead')", name="status"),
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    )
+
+
 class WheelOccurrence(Base):
     """One occurrence of a wheel event that phasegate has acted on (*årshjul*).
 

@@ -24,10 +24,12 @@ from phasegate.errors import (
     NotPermitted,
     NotSignedIn,
     PhasegateError,
+    WebhookInvalid,
 )
 from phasegate.settings import Settings
 from phasegate.web.access import CsrfRejected, Rule, guard
 from phasegate.web.admin import admin_routes
+from phasegate.web.admin_webhooks import admin_webhook_routes
 from phasegate.web.api import api_routes
 from phasegate.web.calendar import calendar_routes
 from phasegate.web.decisions import decision_routes
@@ -42,6 +44,7 @@ from phasegate.web.report_api import report_api_routes
 from phasegate.web.reports import report_routes
 from phasegate.web.request_log import RequestLog
 from phasegate.web.signin import account_routes, signin_routes
+from phasegate.web.webhook_api import webhook_api_routes
 from phasegate.web.wheel import wheel_routes
 from phasegate.web.workflows import workflow_routes
 
@@ -55,6 +58,7 @@ STATUS: tuple[tuple[type[PhasegateError], int], ...] = (
     (NotPermitted, 403),
     (CsrfRejected, 403),
     (NotFound, 404),
+    (WebhookInvalid, 422),
     (LinkTampered, 400),
 )
 # The framework's own errors, in the API's error shape.
@@ -196,20 +200,25 @@ def create_app(app: App) -> FastAPI:
         )
 
     # Every route has one guard (web/access.py); tests/test_authorization.py checks them all.
-    web.include_router(overview_routes(app, templates))
-    web.include_router(link_routes(app, templates, engine.clock))
-    web.include_router(report_routes(app))
-    web.include_router(report_api_routes(app))
-    web.include_router(calendar_routes(app))
-    web.include_router(signin_routes(app, templates))
-    web.include_router(account_routes(app, templates))
-    web.include_router(admin_routes(app, templates))
-    web.include_router(api_routes(app))
-    web.include_router(decision_routes(app, templates))
-    web.include_router(project_routes(app, templates))
-    web.include_router(project_report_routes(app, templates))
-    web.include_router(wheel_routes(app, templates))
-    web.include_router(workflow_routes(app, templates))
+    for router in (
+        overview_routes(app, templates),
+        link_routes(app, templates, engine.clock),
+        report_routes(app),
+        report_api_routes(app),
+        webhook_api_routes(app),
+        calendar_routes(app),
+        signin_routes(app, templates),
+        account_routes(app, templates),
+        admin_routes(app, templates),
+        admin_webhook_routes(app, templates),
+        api_routes(app),
+        decision_routes(app, templates),
+        project_routes(app, templates),
+        project_report_routes(app, templates),
+        wheel_routes(app, templates),
+        workflow_routes(app, templates),
+    ):
+        web.include_router(router)
     if app.settings.dev_mailbox_enabled:
         web.include_router(mailbox_routes(app, templates))
 

@@ -1,0 +1,1 @@
+"""Outgoing webhooks: events delivered to subscribers over HTTP, signed, through a queue."""

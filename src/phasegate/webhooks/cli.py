@@ -1,0 +1,181 @@
+"""`phasegate webhook ...`: subscribe receivers, follow their deliveries, re-send dead ones.
+
+The command line acts as the system, like an operator at the machine; each change is in
+the audit trail all the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from phasegate.leases import Status
+from phasegate.settings import Settings
+
+if TYPE_CHECKING:
+    from phasegate.bootstrap import App
+
+webhook_cli = typer.Typer(
+    help="Outgoing webhooks: events posted to other systems, signed, with retries.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@contextmanager
+def _app(settings: Settings | None = None) -> Iterator[App]:
+    """The wired application, its connections closed afterwards."""
+    from phasegate.bootstrap import build  # noqa: PLC0415 - keeps `phasegate --help` quick
+
+    app = build(settings or Settings.load())
+    try:
+        yield app
+    finally:
+        app.database.dispose()
+
+
+def _one_line(text: str | None, width: int) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _secret_notice(secret: str) -> None:
+    typer.echo(f"secret: {secret}")
+    typer.echo(
+        "Give the receiver this secret now: it is shown only this once. Each request is "
+        "signed with it (headers webhook-id, webhook-timestamp, webhook-signature)."
+    )
+
+
+@webhook_cli.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="What the receiver is, e.g. 'Arkiv'.")],
+    url: Annotated[str, typer.Argument(help="The http(s) address to post events to.")],
+    event: Annotated[
+        list[str],
+        typer.Option(
+            "--event",
+            "-e",
+            help="An event type to send (repeat, or separate with commas); * for all. "
+            "See `phasegate webhook events`.",
+        ),
+    ],
+) -> None:
+    """Subscribe a receiver to event types; prints its signing secret once."""
+    with _app() as app:
+        subscription, secret = app.engine.add_webhook(name, url, event, actor=None)
+        view = app.engine.webhook(subscription)
+    typer.echo(f"Webhook {subscription} ({view.name}) posts {', '.join(view.event_types)}")
+    typer.echo(f"to {view.url}")
+    _secret_notice(secret)
+    typer.echo(f"Check the receiver with `phasegate webhook ping {subscription}`.")
+
+
+@webhook_cli.command("events")
+def events() -> None:
+    """The event types a webhook can be sent."""
+    from phasegate.webhooks.catalog import SUBSCRIBABLE  # noqa: PLC0415
+
+    for kind in SUBSCRIBABLE:
+        typer.echo(kind)
+
+
+@webhook_cli.command("list")
+def list_command(
+    removed: Annotated[bool, typer.Option(help="Include removed webhooks.")] = False,
+) -> None:
+    """The webhooks: id, name, events, deliveries pending/sent/dead, and the address."""
+    with _app() as app:
+        views = app.engine.webhooks(include_removed=removed)
+    if not views:
+        typer.echo("No webhooks. Add one with `phasegate webhook add NAME URL --event TYPE`.")
+        return
+    typer.echo(f"{'id':>4}  {'name':<20}  {'pending':>7} {'sent':>6} {'dead':>5}  events / url")
+    for v in views:
+        gone = f"  (removed {v.removed_at:%Y-%m-%d})" if v.removed_at else ""
+        typer.echo(
+            f"{v.id:>4}  {_one_line(v.name, 20):<20}  {v.pending:>7} {v.sent:>6} {v.dead:>5}  "
+            f"{_one_line(', '.join(v.event_types), 60)}{gone}"
+        )
+        typer.echo(f"{'':>6}{v.url}")
+
+
+@webhook_cli.command("remove")
+def remove(webhook: Annotated[int, typer.Argument(help="The webhook's id.")]) -> None:
+    """Stop sending to a webhook; its pending deliveries become dead letters."""
+    with _app() as app:
+        dropped = app.engine.remove_webhook(webhook, actor=None)
+    typer.echo(f"Webhook {webhook} is removed; {dropped} pending delivery(ies) were not sent.")
+
+
+@webhook_cli.command("rotate-secret")
+def rotate_secret(webhook: Annotated[int, typer.Argument(help="The webhook's id.")]) -> None:
+    """Give a webhook a new secret; the old one also signs for 24 hours more."""
+    with _app() as app:
+        secret, until = app.engine.rotate_webhook_secret(webhook, actor=None)
+    _secret_notice(secret)
+    typer.echo(f"Until {until:%Y-%m-%d %H:%M} UTC each request is signed with the old one too.")
+
+
+@webhook_cli.command("ping")
+def ping(webhook: Annotated[int, typer.Argument(help="The webhook's id.")]) -> None:
+    """Queue a test delivery (type Ping); the next pass, or `deliver`, sends it."""
+    with _app() as app:
+        delivery = app.engine.ping_webhook(webhook, actor=None)
+    typer.echo(f"Test delivery {delivery} is queued; `phasegate webhook deliver` sends it now.")
+
+
+@webhook_cli.command("deliveries")
+def deliveries(
+    status: Annotated[Status | None, typer.Option(help="Only deliveries in this state.")] = None,
+    webhook: Annotated[int | None, typer.Option(help="Only this webhook's.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+) -> None:
+    """Deliveries, newest first, with the last error of those not yet accepted."""
+    with _app() as app:
+        rows = app.engine.webhook_deliveries(
+            status=status.value if status else None, subscription=webhook, limit=limit
+        )
+    if not rows:
+        typer.echo("No deliveries." if status is None else f"No {status.value} deliveries.")
+        return
+    typer.echo(f"{'id':>6}  {'status':<7}  try  {'written (UTC)':<16}  {'webhook':<20}  event")
+    for d in rows:
+        typer.echo(
+            f"{d.id:>6}  {d.status:<7}  {d.attempts:>3}  {d.created_at:%Y-%m-%d %H:%M}  "
+            f"{_one_line(d.webhook_name, 20):<20}  {d.kind}"
+        )
+        if d.status != "sent" and d.last_error:
+            typer.echo(f"{'':>8}last error: {_one_line(d.last_error, 200)}")
+    if any(d.status == "dead" for d in rows):
+        typer.echo("Fix the cause, then `phasegate webhook resend ID`.")
+
+
+@webhook_cli.command("resend")
+def resend(
+    delivery: Annotated[int, typer.Argument(help="The id of a dead delivery.")],
+) -> None:
+    """Queue a dead delivery again, with the same id and body."""
+    with _app() as app:
+        app.engine.resend_webhook_delivery(delivery, actor=None)
+    typer.echo(f"Delivery {delivery} is queued again; `phasegate webhook deliver` sends it now.")
+
+
+@webhook_cli.command("deliver")
+def deliver() -> None:
+    """Post every due delivery once, then exit (the scheduler does this on its own)."""
+    from phasegate.webhooks.deliverer import (  # noqa: PLC0415
+        configured_deliverer,
+        deliver_pending_sync,
+    )
+
+    settings = Settings.load()
+    with _app(settings) as app:
+        deliverer = configured_deliverer(settings, app.database, app.engine.clock)
+        report = deliver_pending_sync(deliverer)
+    typer.echo(f"sent {report.sent}, to retry {report.retried}, dead {report.dead}")
+    if report.dead:
+        typer.echo("See them with `phasegate webhook deliveries --status dead`.")
