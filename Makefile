@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
 
-.PHONY: demo test lint bench bench-web clean
+.PHONY: demo test lint bench bench-web guide-screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench: $(VENV)/.installed-dev
 # names an EMPTY database (its phasegate tables are emptied).
 bench-web: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/web.py $(ARGS)
+
+# The screenshots in docs/guide-nb.md, taken anew by its browser test (needs Chromium).
+guide-screenshots: $(VENV)/.installed-dev
+	PHASEGATE_GUIDE_SHOTS=docs $(BIN)/pytest tests/test_guide_nb.py tests/test_guide_nb_doc.py -q
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

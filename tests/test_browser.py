@@ -15,51 +15,32 @@ fail in CI.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from phasegate.bootstrap import App
 from phasegate.demo.seed import load_demo
 from phasegate.domain.model import Gate
 from phasegate.mail.outbox import list_messages
+from tests.browser_support import chromium_browser, require_chromium
 from tests.factories import Cast, submit_complete
 from tests.webserver import serve
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI") == "true":
-        raise pytest.UsageError(
-            "CI=true but /usr/bin/chromium is missing: .ci/run installs Debian's chromium."
-        )
-    pytest.skip(
-        "Chromium not installed: `apt-get install chromium` (Debian) to run the browser tests",
-        allow_module_level=True,
-    )
+require_chromium()
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
