@@ -230,7 +230,7 @@ def project_owner(app: App, site: str, page: Page, camera: Camera) -> None:
     page.goto(f"{site}{used}")
     page.get_by_role("button", name="Logg inn", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Det gikk ikke")
-    expect(page.get_by_text(re.compile("already been used"))).to_be_visible()
+    expect(page.get_by_text(re.compile("allerede brukt"))).to_be_visible()
     page.goto(f"{site}/decisions/mine")
     expect(
         page.get_by_role("heading", name=re.compile("^Digitaliseringsstrategi: BP4"))

@@ -232,6 +232,10 @@ class SignInLinkInvalid(LinkError):
 
     code = "sign_in_link_invalid"
 
+    def __init__(self, message: str | None = None, reason: str = "invalid") -> None:
+        self.reason = reason  # invalid, used or expired: the pages say it in their language
+        super().__init__(message)
+
 
 class NotSignedIn(PhasegateError):
     """You are not signed in. Sign in with your email address, then try again."""

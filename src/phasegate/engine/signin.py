@@ -289,9 +289,11 @@ def _why_not(uow: UnitOfWork, token: str) -> SignInLinkInvalid:
     if found.used_at is not None:
         return SignInLinkInvalid(
             "This sign-in link has already been used, and works only once. Ask for a new one "
-            "on the sign-in page."
+            "on the sign-in page.",
+            reason="used",
         )
     return SignInLinkInvalid(
         "This sign-in link has expired: links work for a few minutes only. Ask for a new one "
-        "on the sign-in page."
+        "on the sign-in page.",
+        reason="expired",
     )

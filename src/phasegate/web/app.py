@@ -24,6 +24,7 @@ from phasegate.errors import (
     NotPermitted,
     NotSignedIn,
     PhasegateError,
+    SignInLinkInvalid,
     WebhookInvalid,
 )
 from phasegate.settings import Settings
@@ -126,7 +127,15 @@ def create_app(app: App) -> FastAPI:
                 request.url.path + (f"?{request.url.query}" if request.url.query else "")
             )
             return RedirectResponse(f"/login?next={target}", status_code=303)
-        return error_response(request, status, exc.code, exc.message)
+        return error_response(request, status, exc.code, exc.message, page_words(request, exc))
+
+    def page_words(request: Request, exc: PhasegateError) -> str | None:
+        """The error in the page's language, where the site has words for it."""
+        if isinstance(exc, SignInLinkInvalid):
+            return texts(locale_of(request.query_params.get("lang"))).get(
+                f"sign_in_link_{exc.reason}"
+            )
+        return None
 
     def error_response(
         request: Request,

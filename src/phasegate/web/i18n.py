@@ -78,6 +78,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "error_title": "Det gikk ikke",
         "http_400": "Skjemaet eller forespørselen kunne ikke leses. Prøv igjen.",
         "http_404": "Det finnes ingenting på denne adressen.",
+        "sign_in_link_invalid": (
+            "Denne innloggingslenken er ikke gyldig: den kan være ufullstendig eller feilskrevet. "
+            "Be om en ny på innloggingssiden."
+        ),
+        "sign_in_link_used": (
+            "Denne innloggingslenken er allerede brukt, og den virker bare én gang. Be om en ny "
+            "på innloggingssiden."
+        ),
+        "sign_in_link_expired": (
+            "Denne innloggingslenken er utløpt: lenkene virker bare i noen minutter. Be om en ny "
+            "på innloggingssiden."
+        ),
         "http_405": "Denne adressen tar ikke imot det du sendte.",
         "http_422": "En verdi i forespørselen er for stor eller for lang.",
         "mailbox": "Utviklingspostkasse",
@@ -374,6 +386,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "error_title": "That did not work",
         "http_400": "The form or request could not be read. Please try again.",
         "http_404": "There is nothing at this address.",
+        "sign_in_link_invalid": (
+            "This sign-in link is not valid: it may be incomplete or mistyped. Ask for a new one "
+            "on the sign-in page."
+        ),
+        "sign_in_link_used": (
+            "This sign-in link has already been used, and works only once. Ask for a new one on "
+            "the sign-in page."
+        ),
+        "sign_in_link_expired": (
+            "This sign-in link has expired: links work for a few minutes only. Ask for a new one "
+            "on the sign-in page."
+        ),
         "http_405": "This address does not accept what you sent.",
         "http_422": "A value in the request is too large or too long.",
         "mailbox": "Development mailbox",
