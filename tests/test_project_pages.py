@@ -372,6 +372,19 @@ def test_an_outsider_cannot_request_a_gate_for_someone_elses_project(
     assert decision_emails(app) == []
 
 
+def test_only_those_who_may_ask_for_a_decision_are_offered_the_link(
+    app: App, cast: Cast, site: str, anonymous: httpx.Client
+) -> None:
+    project = register(app.engine, cast)
+    link = f'href="/projects/{project}/gate-request'
+    offered = {}
+    for name, person in (("leader", cast.leader), ("pmo", cast.pmo), ("owner", cast.owner)):
+        with as_person(app, site, person) as (client, _):
+            offered[name] = link in client.get(f"/projects/{project}", headers=HTML).text
+    offered["visitor"] = link in anonymous.get(f"/projects/{project}", headers=HTML).text
+    assert offered == {"leader": True, "pmo": True, "owner": False, "visitor": False}
+
+
 def test_a_second_request_while_one_is_open_says_so(app: App, cast: Cast, site: str) -> None:
     project = register(app.engine, cast)
     submit_complete(app.engine, project, gate(app.engine, "BP1"), actor=cast.leader)

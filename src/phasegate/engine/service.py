@@ -21,7 +21,8 @@ from phasegate.domain.model import Channel, Outcome, WorkflowDefinition
 from phasegate.domain.reports import ReportContent, ReportKind
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.engine import gates, imports, projects, queries, reports, signin, webhooks
-from phasegate.engine.access import require_office
+from phasegate.engine.access import require_manager_or_pmo, require_office
+from phasegate.engine.lookups import get_project
 from phasegate.engine.unit import SYSTEM, HandlerTable, Publisher, UnitOfWork, dispatch
 from phasegate.engine.views import (
     AuditEntry,
@@ -31,7 +32,7 @@ from phasegate.engine.views import (
     VoteResult,
 )
 from phasegate.engine.webhooks import DeliveryView, WebhookView
-from phasegate.errors import ConcurrentUpdate, RuleViolation
+from phasegate.errors import ConcurrentUpdate, NotPermitted, RuleViolation
 from phasegate.mail import outbox
 from phasegate.portfolio.table import ImportPlan, plan_import
 from phasegate.webhooks.fanout import Fanout
@@ -394,6 +395,16 @@ class Engine:
         """The report ``person`` may write for the project now, if any (reads only)."""
         with self.asking(person) as uow:
             return reports.report_to_write(uow, project)
+
+    def may_request_gate(self, project: int, person: int) -> bool:
+        """Whether ``person`` may submit the project's gate requests (reads only): its
+        manager, the PMO and admins."""
+        with self.asking(person) as uow:
+            try:
+                require_manager_or_pmo(uow, get_project(uow, project), "submit a gate request")
+            except NotPermitted:
+                return False
+            return True
 
     def may_write_reports(self, project: int, person: int) -> bool:
         """Whether ``person`` may write the project's status reports (reads only)."""
