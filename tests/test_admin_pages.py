@@ -165,3 +165,21 @@ def test_revoking_a_token_without_the_forms_csrf_is_refused(
             assert refused.status_code == 403
             assert refused.json()["error"] == "csrf_rejected"
     assert [t.revoked_at for t in app.engine.api_tokens(cast.leader)] == [None]
+
+
+def test_an_english_page_stays_english_after_a_change(app: App, cast: Cast, site: str) -> None:
+    pmo, csrf = signed_in(app, site, cast.pmo)
+    with pmo:
+        page = pmo.get("/admin?lang=en", headers=HTML).text
+        assert 'action="/admin/people?lang=en"' in page
+        made = pmo.post(
+            "/admin/people?lang=en",
+            data={"name": "Siri Dahl", "email": "siri@asker.example", "csrf": csrf},
+        )
+        assert made.headers["location"] == "/admin?done=1&lang=en"
+        assert "Saved." in pmo.get(made.headers["location"], headers=HTML).text
+        siri = next(p for p in app.engine.people() if p.email == "siri@asker.example")
+        granted = pmo.post(
+            "/admin/roles?lang=en", data={"person": siri.id, "role": "board", "csrf": csrf}
+        )
+        assert granted.headers["location"] == "/admin?done=1&lang=en"

@@ -111,6 +111,15 @@ WORDS: dict[str, dict[str, str]] = {
 Text = Annotated[str, Form(max_length=320)]
 
 
+def back_to(request: Request, path: str, done: str = "1") -> Response:
+    """After a change: back to ``path`` with its "done" message, in the page's language."""
+    lang = request.query_params.get("lang")
+    return RedirectResponse(
+        f"{path}?done={done}" + (f"&lang={lang}" if lang in ("nb", "en") else ""),
+        status_code=303,
+    )
+
+
 def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     engine = app.engine
     office = guard(app, Rule.OFFICE)  # declared on the router, and gives `me`
@@ -142,7 +151,7 @@ def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
             change()
         except RuleViolation as exc:
             return people_page(request, me, exc.message, 409)
-        return RedirectResponse("/admin?done=1", status_code=303)
+        return back_to(request, "/admin")
 
     @router.get("", response_class=HTMLResponse, include_in_schema=False)
     def people(request: Request, me: Principal | None = office) -> Response:
@@ -194,9 +203,7 @@ def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         """The engine checks the rule again and records the revocation in the audit trail."""
         assert me is not None
         engine.revoke_api_token(token_id, actor=me.person)
-        lang = request.query_params.get("lang")
-        back = "/admin/tokens?done=1" + (f"&lang={lang}" if lang in ("nb", "en") else "")
-        return RedirectResponse(back, status_code=303)
+        return back_to(request, "/admin/tokens")
 
     @router.get("/mail", response_class=HTMLResponse, include_in_schema=False)
     def dead_letters(request: Request, me: Principal | None = office) -> Response:
@@ -206,9 +213,9 @@ def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         return page(request, me, "admin_mail.html", dead=dead)
 
     @router.post("/mail/{message}/resend", include_in_schema=False)
-    def resend(message: RowId, me: Principal | None = office) -> Response:
+    def resend(request: Request, message: RowId, me: Principal | None = office) -> Response:
         assert me is not None
         engine.resend_dead_letter(message, actor=me.person)
-        return RedirectResponse("/admin/mail?done=1", status_code=303)
+        return back_to(request, "/admin/mail")
 
     return router

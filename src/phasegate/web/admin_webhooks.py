@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from phasegate.bootstrap import App
@@ -19,6 +19,7 @@ from phasegate.engine.signin import Principal
 from phasegate.errors import WebhookInvalid
 from phasegate.web.access import Rule, guard, session_csrf
 from phasegate.web.admin import WORDS as ADMIN_WORDS
+from phasegate.web.admin import back_to
 from phasegate.web.i18n import pick_locale, texts
 from phasegate.web.params import RowId
 from phasegate.webhooks.catalog import EVERYTHING, MAX_URL, SUBSCRIBABLE
@@ -162,11 +163,6 @@ def admin_webhook_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         }
         return templates.TemplateResponse(request, "admin_webhooks.html", context, status)
 
-    def back(request: Request, done: str) -> Response:
-        lang = request.query_params.get("lang")
-        suffix = f"&lang={lang}" if lang in ("nb", "en") else ""
-        return RedirectResponse(f"/admin/webhooks?done={done}{suffix}", status_code=303)
-
     @router.get("", response_class=HTMLResponse, include_in_schema=False)
     def webhooks(request: Request, me: Principal | None = office) -> Response:
         assert me is not None
@@ -194,18 +190,18 @@ def admin_webhook_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     def ping(request: Request, webhook: RowId, me: Principal | None = office) -> Response:
         assert me is not None
         engine.ping_webhook(webhook, actor=me.person)
-        return back(request, "pinged")
+        return back_to(request, "/admin/webhooks", "pinged")
 
     @router.post("/{webhook}/remove", include_in_schema=False)
     def remove(request: Request, webhook: RowId, me: Principal | None = office) -> Response:
         assert me is not None
         engine.remove_webhook(webhook, actor=me.person)
-        return back(request, "removed")
+        return back_to(request, "/admin/webhooks", "removed")
 
     @router.post("/deliveries/{delivery}/resend", include_in_schema=False)
     def resend(request: Request, delivery: RowId, me: Principal | None = office) -> Response:
         assert me is not None
         engine.resend_webhook_delivery(delivery, actor=me.person)
-        return back(request, "resent")
+        return back_to(request, "/admin/webhooks", "resent")
 
     return router
