@@ -88,3 +88,7 @@ def configure_logging(settings: Settings, level: int = logging.INFO) -> None:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    # APScheduler says "Running job" and "executed successfully" at INFO for every run:
+    # four lines a minute that say nothing. Its warnings and errors still come through,
+    # and each pass logs what it did itself.
+    logging.getLogger("apscheduler.executors").setLevel(max(level, logging.WARNING))
