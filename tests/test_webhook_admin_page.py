@@ -34,6 +34,7 @@ def test_the_pmo_adds_a_webhook_tests_it_and_resends_what_did_not_arrive(
         assert empty.status_code == 200
         assert "Ingen webhooks ennå." in empty.text
         assert "Et prosjekt har gått inn i en ny fase" in empty.text
+        assert 'name="format" value="teams"' in empty.text
 
         added = pmo.post(
             "/admin/webhooks",

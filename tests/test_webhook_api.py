@@ -94,6 +94,24 @@ def test_bad_input_and_other_people_are_refused_in_the_api_error_shape(
 
         assert pmo.get("/api/webhooks/999").json()["error"] == "webhook_not_found"
 
+        slack = pmo.post(
+            "/api/webhooks",
+            json={"name": "S", "url": "https://a.example/in", "event_types": ["*"], "format": "x"},
+        )
+        assert slack.status_code == 422
+        teams = pmo.post(
+            "/api/webhooks",
+            json={
+                "name": "Teams",
+                "url": "https://a.example/in",
+                "event_types": ["GateDecided"],
+                "format": "teams",
+            },
+        )
+        assert teams.status_code == 201
+        assert teams.json()["webhook"]["format"] == "teams"
+        app.engine.remove_webhook(teams.json()["webhook"]["id"], actor=cast.pmo)
+
         refused = board.post(
             "/api/webhooks",
             json={"name": "Mitt", "url": "https://a.example/in", "event_types": ["*"]},

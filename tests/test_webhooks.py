@@ -131,6 +131,51 @@ def test_a_subscriber_to_everything_hears_project_events_but_not_sign_in(
     ]
 
 
+def test_a_teams_subscription_gets_an_adaptive_card_saying_what_happened(
+    app: App, cast: Cast, clock: Clock
+) -> None:
+    engine = app.engine
+    project = an_idea(engine, cast)
+    with receiving() as receiver:
+        hook, secret = engine.add_webhook(
+            "Teams: porteføljen", receiver.url, ["GateDecided", "PhaseEntered"],
+            format="teams", actor=cast.pmo,
+        )  # fmt: skip
+        decide_bp1(engine, cast, project)
+        engine.ping_webhook(hook, actor=cast.pmo)
+        deliver(app, clock)
+
+    decided, entered, ping = (r.json for r in receiver.requests)
+    checked(receiver.requests[0], secret)  # signed all the same
+    assert decided["type"] == "message"
+    [attachment] = decided["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    content = attachment["content"]
+    assert content["type"] == "AdaptiveCard"
+    headline, facts = content["body"]
+    assert headline["text"] == (
+        "Digitaliseringsstrategi: BP1 Start konseptfasen er avgjort: godkjent."
+    )
+    assert {f["title"]: f["value"] for f in facts["facts"]} == {
+        "Prosjekt": "Digitaliseringsstrategi",
+        "Beslutningspunkt": "BP1 Start konseptfasen",
+        "Utfall": "godkjent",
+        "Av": "Per Lie",
+    }
+    assert content["actions"] == [
+        {
+            "type": "Action.OpenUrl",
+            "title": "Åpne i phasegate",
+            "url": f"http://127.0.0.1:8000/projects/{project}",
+        }
+    ]
+    assert entered["summary"] == "Digitaliseringsstrategi er nå i fasen Konsept."
+    assert ping["summary"] == "Test fra phasegate: mottakeren er satt opp riktig."
+    assert engine.webhook(hook).format == "teams"
+    with pytest.raises(WebhookInvalid, match="Unknown format 'slack'"):
+        engine.add_webhook("Slack", receiver.url, ["*"], format="slack", actor=cast.pmo)
+
+
 def test_an_operation_that_rolls_back_queues_no_delivery(app: App, cast: Cast) -> None:
     engine = app.engine
     engine.add_webhook("Arkiv", "https://archive.asker.example/in", ["*"], actor=cast.pmo)

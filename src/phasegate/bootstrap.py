@@ -126,7 +126,7 @@ def build(
         clock or clock_for(settings),
         build_handlers(mail, DeadlineKeeper(cycle)),
         default_workflow=settings.default_workflow,
-        publisher=Fanout(settings.base_url),
+        publisher=Fanout(settings.base_url, settings.locale.value),
     )
     metrics = Metrics(engine)
     ticker = Ticker(engine, cycle, CycleMail(mail, cycle), observe=metrics.tick_duration.observe)

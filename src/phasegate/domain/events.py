@@ -252,7 +252,8 @@ class WebhookAdded(Event):
     subscription: int
     name: str
     url: str
-    event_types: tuple[str, ...]  # never the secret
+    event_types: tuple[str, ...]
+    format: str = "standard"  # the audit trail never holds the secret
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.engine import gates, imports, projects, queries, reports, signin, webhooks
 from phasegate.engine.access import require_manager_or_pmo, require_office
 from phasegate.engine.lookups import get_project
-from phasegate.engine.unit import SYSTEM, HandlerTable, Publisher, UnitOfWork, dispatch
+from phasegate.engine.unit import SYSTEM, HandlerTable, UnitOfWork, dispatch
 from phasegate.engine.views import (
     AuditEntry,
     GateRequestView,
@@ -52,7 +52,7 @@ class Engine:
         clock: Clock,
         handlers: HandlerTable,
         default_workflow: str = "prosjektveiviseren",
-        publisher: Publisher | None = None,
+        publisher: Fanout | None = None,
     ) -> None:
         self.database = database
         self.workflows = workflows
@@ -61,7 +61,7 @@ class Engine:
         self.default_workflow = default_workflow
         # Webhooks: without a publisher given, events still reach subscribers, with no
         # links back to phasegate in their payloads.
-        self.publisher: Publisher = publisher if publisher is not None else Fanout()
+        self.publisher = publisher if publisher is not None else Fanout()
 
     @contextmanager
     def unit(self, actor: int | None) -> Iterator[UnitOfWork]:
@@ -260,12 +260,18 @@ class Engine:
     # --- webhooks (the PMO and admins) -------------------------------------------------
 
     def add_webhook(
-        self, name: str, url: str, event_types: list[str], *, actor: int | None
+        self,
+        name: str,
+        url: str,
+        event_types: list[str],
+        *,
+        format: str = "standard",
+        actor: int | None,
     ) -> tuple[int, str]:
         """Subscribe a receiver to event types; returns its id and its signing secret,
-        which is shown this once."""
+        which is shown this once. ``format``: standard JSON, or teams (an Adaptive Card)."""
         with self.unit(actor) as uow:
-            return webhooks.add_webhook(uow, name, url, event_types)
+            return webhooks.add_webhook(uow, name, url, event_types, format)
 
     def remove_webhook(self, subscription: int, *, actor: int | None) -> int:
         """Stop a webhook; returns how many pending deliveries became dead letters."""
@@ -281,7 +287,7 @@ class Engine:
 
     def ping_webhook(self, subscription: int, *, actor: int | None) -> int:
         with self.unit(actor) as uow:
-            return webhooks.ping(uow, subscription)
+            return webhooks.ping(uow, subscription, self.publisher)
 
     def resend_webhook_delivery(self, delivery: int, *, actor: int | None) -> None:
         with self.unit(actor) as uow:

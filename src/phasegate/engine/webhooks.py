@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,9 +25,9 @@ from phasegate.errors import (
 )
 from phasegate.leases import STATUSES
 from phasegate.storage.tables import WebhookDelivery, WebhookSubscription
-from phasegate.webhooks.catalog import PING, body, event_types, receiver_url
+from phasegate.webhooks.catalog import PING, event_types, payload_format, receiver_url
 from phasegate.webhooks.deliverer import QUEUE
-from phasegate.webhooks.fanout import delivery_row
+from phasegate.webhooks.fanout import Fanout, delivery_row
 from phasegate.webhooks.signing import new_secret
 
 #: How long a rotated-out secret still signs, so the receiver can switch over.
@@ -36,7 +37,7 @@ _S, _D = WebhookSubscription, WebhookDelivery
 W_SUBSCRIPTION = insert(WebhookSubscription).returning(_S.id)
 Q_NAME_TAKEN = select(_S.id).where(_S.name == bindparam("name"))
 Q_LIVE = (
-    select(_S.id, _S.name, _S.secret)
+    select(_S.id, _S.name, _S.format)
     .where(_S.id == bindparam("row"), _S.removed_at.is_(None))
     .with_for_update()
 )
@@ -75,6 +76,7 @@ class WebhookView:
     name: str
     url: str
     event_types: list[str]
+    format: str
     created_at: datetime
     removed_at: datetime | None
     pending: int
@@ -104,9 +106,13 @@ class DeliveryView:
 # --- changes ---------------------------------------------------------------------------
 
 
-def add_webhook(uow: UnitOfWork, name: str, url: str, chosen: list[str]) -> tuple[int, str]:
-    """Subscribe ``url`` to the chosen event types; return its id and its signing secret."""
+def add_webhook(
+    uow: UnitOfWork, name: str, url: str, chosen: list[str], form: str = "standard"
+) -> tuple[int, str]:
+    """Subscribe ``url`` to the chosen event types, its deliveries written in ``form``
+    (standard or teams); return its id and its signing secret."""
     require_office(uow, "add a webhook")
+    form = payload_format(form)
     name = " ".join(name.split())
     if not name or len(name) > 200:
         raise WebhookInvalid("Give the webhook a name of 1 to 200 characters.")
@@ -121,6 +127,7 @@ def add_webhook(uow: UnitOfWork, name: str, url: str, chosen: list[str]) -> tupl
         "url": address,
         "secret": secret,
         "event_types": kinds,
+        "format": form,
         "created_at": uow.now,
         "created_by": uow.actor.person,
     }
@@ -131,15 +138,15 @@ def add_webhook(uow: UnitOfWork, name: str, url: str, chosen: list[str]) -> tupl
         raise WebhookInvalid(
             f"There is a webhook named {name!r} already. Choose another name."
         ) from exc
-    uow.emit(ev.WebhookAdded(subscription, name, address, tuple(kinds)))
+    uow.emit(ev.WebhookAdded(subscription, name, address, tuple(kinds), form))
     return subscription, secret
 
 
 def _live(uow: UnitOfWork, subscription: int) -> tuple[int, str, str]:
-    """Lock a subscription that is not removed: (id, name, secret)."""
+    """Lock a subscription that is not removed: (id, name, format)."""
     found = uow.one(Q_LIVE, row=subscription)
     if found is not None:
-        return int(found.id), str(found.name), str(found.secret)
+        return int(found.id), str(found.name), str(found.format)
     if uow.scalar(Q_EXISTS, row=subscription) is None:
         raise WebhookNotFound(
             f"There is no webhook {subscription}. List them with `phasegate webhook list`."
@@ -170,15 +177,16 @@ def rotate_secret(uow: UnitOfWork, subscription: int) -> tuple[str, datetime]:
     return secret, until
 
 
-def ping(uow: UnitOfWork, subscription: int) -> int:
+def ping(uow: UnitOfWork, subscription: int, fanout: Fanout) -> int:
     """Queue a test delivery (type ``Ping``) to check the receiver; returns its row id."""
     require_office(uow, "send a test delivery")
-    _, name, _ = _live(uow, subscription)
-    data = {
+    _, name, form = _live(uow, subscription)
+    data: dict[str, Any] = {
         "webhook": {"id": subscription, "name": name},
         "message": "A test delivery from phasegate: the receiver is set up right.",
     }
-    row = delivery_row(subscription, None, PING, body(PING, uow.now, data), uow.now)
+    payload = fanout.render(uow, PING, data, form)
+    row = delivery_row(subscription, None, PING, payload, uow.now)
     delivery = int(uow.conn.execute(W_DELIVERY, row).scalar_one())
     uow.emit(ev.WebhookPinged(subscription, delivery))
     return delivery
@@ -220,6 +228,7 @@ Q_WEBHOOKS = (
         _S.name,
         _S.url,
         _S.event_types,
+        _S.format,
         _S.created_at,
         _S.removed_at,
         *_COUNT.values(),

@@ -288,9 +288,13 @@ class WebhookSubscription(Base):
     previous_secret: Mapped[str | None] = mapped_column(String(100))
     previous_secret_until: Mapped[datetime | None]
     event_types: Mapped[list[str]] = mapped_column(JsonData)
+    # standard: phasegate's signed JSON; teams: an Adaptive Card for a Teams workflow
+    format: Mapped[str] = mapped_column(String(20), default="standard")
     created_at: Mapped[datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     removed_at: Mapped[datetime | None]
+
+    __table_args__ = (CheckConstraint("format in ('standard', 'teams')", name="format"),)
 
 
 class WebhookDelivery(Base):

@@ -99,6 +99,11 @@ WORDS: dict[str, dict[str, str]] = {
             "opp. Rett feilen, og send på nytt: leveringen har samme id og innhold."
         ),
         "hook_event": "Hendelse",
+        "hook_format": "Form",
+        "hook_format_standard": "Signert JSON fra phasegate (arkiv og andre systemer)",
+        "hook_format_teams": (
+            "Kort til en Teams-kanal (Workflows: «When a Teams webhook request is received»)"
+        ),
     },
     "en": {
         "hooks": "Webhooks",
@@ -132,6 +137,11 @@ WORDS: dict[str, dict[str, str]] = {
             "phasegate gave up. Fix the fault and send again: the delivery keeps its id and body."
         ),
         "hook_event": "Event",
+        "hook_format": "Shape",
+        "hook_format_standard": "phasegate's signed JSON (an archive, other systems)",
+        "hook_format_teams": (
+            "A card for a Teams channel (Workflows: “When a Teams webhook request is received”)"
+        ),
     },
 }
 
@@ -158,7 +168,7 @@ def admin_webhook_routes(app: App, templates: Jinja2Templates) -> APIRouter:
             "everything": EVERYTHING,
             "max_url": MAX_URL,
             "done": done,
-            "entered": {"name": "", "url": "", "events": []},
+            "entered": {"name": "", "url": "", "events": [], "format": "standard"},
             **extra,
         }
         return templates.TemplateResponse(request, "admin_webhooks.html", context, status)
@@ -174,15 +184,16 @@ def admin_webhook_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         name: Annotated[str, Form(max_length=200)],
         url: Annotated[str, Form(max_length=MAX_URL)],
         events: Annotated[list[str] | None, Form()] = None,
+        shape: Annotated[str, Form(alias="format", max_length=20)] = "standard",
         me: Principal | None = office,
     ) -> Response:
         """Answered with the page itself, not a redirect: it shows the secret this once."""
         assert me is not None
         chosen = events or []
         try:
-            hook, secret = engine.add_webhook(name, url, chosen, actor=me.person)
+            hook, secret = engine.add_webhook(name, url, chosen, format=shape, actor=me.person)
         except WebhookInvalid as exc:
-            entered = {"name": name, "url": url, "events": chosen}
+            entered = {"name": name, "url": url, "events": chosen, "format": shape}
             return page(request, me, 422, error=exc.message, entered=entered)
         return page(request, me, 201, secret=secret, added=engine.webhook(hook).name)
 

@@ -32,6 +32,12 @@ class WebhookIn(BaseModel):
         examples=[["GateDecided", "PhaseEntered"]],
         description="Event types (see /api/webhook-events), or ['*'] for all of them.",
     )
+    format: str = Field(
+        default="standard",
+        pattern="^(standard|teams)$",
+        description="standard: phasegate's signed JSON; teams: an Adaptive Card for a "
+        "Microsoft Teams workflow.",
+    )
 
 
 class WebhookOut(FromView):
@@ -39,6 +45,7 @@ class WebhookOut(FromView):
     name: str
     url: str
     event_types: list[str]
+    format: str
     created_at: datetime
     removed_at: datetime | None
     pending: int
@@ -107,7 +114,9 @@ def webhook_api_routes(app: App) -> APIRouter:
     @router.post("/webhooks", status_code=201)
     def add(body: WebhookIn, me: Principal | None = office) -> WebhookCreatedOut:
         """Subscribe a receiver; the answer holds its signing secret, this once."""
-        hook, secret = engine.add_webhook(body.name, body.url, body.event_types, actor=actor(me))
+        hook, secret = engine.add_webhook(
+            body.name, body.url, body.event_types, format=body.format, actor=actor(me)
+        )
         return WebhookCreatedOut(webhook=one(hook), secret=secret)
 
     @router.get("/webhooks/{webhook}")

@@ -41,6 +41,8 @@ EVERYTHING = "*"
 #: The test delivery a PMO sends to check that a receiver is set up right.
 PING = "Ping"
 MAX_URL = 2000
+#: How a subscription's deliveries are written: phasegate's JSON, or a Teams card.
+FORMATS = ("standard", "teams")
 
 
 def event_types(chosen: Iterable[str]) -> list[str]:
@@ -81,6 +83,16 @@ def receiver_url(url: str) -> str:
     if len(url) > MAX_URL:
         raise WebhookInvalid(f"The URL is {len(url)} characters long; at most {MAX_URL} fit.")
     return url
+
+
+def payload_format(chosen: str) -> str:
+    """The format as stored, checked."""
+    if chosen not in FORMATS:
+        raise WebhookInvalid(
+            f"Unknown format {chosen!r}: use standard (phasegate's signed JSON) or teams (a "
+            "card for a Microsoft Teams workflow)."
+        )
+    return chosen
 
 
 def hears(event_types_: Iterable[str], kind: str) -> bool:

@@ -63,12 +63,20 @@ def add(
             "See `phasegate webhook events`.",
         ),
     ],
+    format: Annotated[
+        str,
+        typer.Option(
+            help="standard: phasegate's signed JSON; teams: an Adaptive Card for a Microsoft "
+            "Teams workflow ('When a Teams webhook request is received')."
+        ),
+    ] = "standard",
 ) -> None:
     """Subscribe a receiver to event types; prints its signing secret once."""
     with _app() as app:
-        subscription, secret = app.engine.add_webhook(name, url, event, actor=None)
+        subscription, secret = app.engine.add_webhook(name, url, event, format=format, actor=None)
         view = app.engine.webhook(subscription)
-    typer.echo(f"Webhook {subscription} ({view.name}) posts {', '.join(view.event_types)}")
+    shape = " as Teams cards" if view.format == "teams" else ""
+    typer.echo(f"Webhook {subscription} ({view.name}) posts {', '.join(view.event_types)}{shape}")
     typer.echo(f"to {view.url}")
     _secret_notice(secret)
     typer.echo(f"Check the receiver with `phasegate webhook ping {subscription}`.")

@@ -18,12 +18,14 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select
 
 from phasegate.domain.events import Event
+from phasegate.engine.lookups import get_project
 from phasegate.engine.unit import Actor, UnitOfWork
 from phasegate.storage.tables import Person, Project, WebhookDelivery, WebhookSubscription
 from phasegate.webhooks.catalog import body, hears
+from phasegate.webhooks.teams import Names, card
 
 _S = WebhookSubscription
-Q_AUDIENCE = select(_S.id, _S.event_types).where(_S.removed_at.is_(None)).order_by(_S.id)
+Q_AUDIENCE = select(_S.id, _S.event_types, _S.format).where(_S.removed_at.is_(None)).order_by(_S.id)
 # One id at a time: an operation's events name one project and one or two people, and a
 # plain statement is cached whole, where an expanding IN list is compiled anew each time.
 Q_PROJECT_NAME = select(Project.name).where(Project.id == bindparam("id"))
@@ -37,6 +39,7 @@ class Listener:
 
     id: int
     event_types: tuple[str, ...]
+    format: str = "standard"
 
 
 def new_delivery_id() -> str:
@@ -66,14 +69,18 @@ class Fanout:
     """The engine's publisher of events to webhook subscribers.
 
     ``base_url`` makes each project's address in phasegate part of the payload; without
-    it (tests, benchmarks) the payload has no ``url``.
+    it (tests, benchmarks) the payload has no ``url``. ``locale`` is the language of the
+    Teams cards (the organisation's, PHASEGATE_LOCALE).
     """
 
     base_url: str | None = None
+    locale: str = "nb"
 
     def audience(self, conn: Connection, kinds: frozenset[str]) -> Sequence[Listener]:
         """The subscriptions that hear at least one of these kinds of event."""
-        listeners = [Listener(row.id, tuple(row.event_types)) for row in conn.execute(Q_AUDIENCE)]
+        listeners = [
+            Listener(row.id, tuple(row.event_types), row.format) for row in conn.execute(Q_AUDIENCE)
+        ]
         return [one for one in listeners if any(hears(one.event_types, k) for k in kinds)]
 
     def publish(
@@ -93,16 +100,34 @@ class Fanout:
             return
         projects = self._names(uow, Q_PROJECT_NAME, {e.project_id for _, _, e, _ in wanted})
         people = self._names(uow, Q_PERSON_NAME, {a.person for _, _, _, a in wanted})
-        payloads: dict[int, str] = {}
+        payloads: dict[tuple[int, str], str] = {}
         rows = []
         for listener, event_id, event, actor in wanted:
-            if event_id not in payloads:
+            key = (event_id, listener.format)
+            if key not in payloads:
                 data = self._data(event_id, event, actor, projects, people)
-                payloads[event_id] = body(event.kind, uow.now, data)
-            rows.append(
-                delivery_row(listener.id, event_id, event.kind, payloads[event_id], uow.now)
-            )
+                payloads[key] = self.render(uow, event.kind, data, listener.format)
+            rows.append(delivery_row(listener.id, event_id, event.kind, payloads[key], uow.now))
         uow.conn.execute(W_DELIVERY, rows)
+
+    def render(self, uow: UnitOfWork, kind: str, data: dict[str, Any], form: str) -> str:
+        """The request body of one delivery in the subscription's format."""
+        if form != "teams":
+            return body(kind, uow.now, data)
+        project = (data.get("project") or {}).get("id")
+        return card(kind, data, self._labels(uow, project), self.locale)
+
+    def _labels(self, uow: UnitOfWork, project: int | None) -> Names:
+        """The phase and gate labels of the project's own workflow version."""
+        if project is None:
+            return Names()
+        state = get_project(uow, project)
+        workflow = uow.workflows.pinned(uow.conn, state.workflow_name, state.workflow_version)
+        definition = workflow.definition
+        return Names(
+            phases={s: definition.label_of(s).get(self.locale) for s in definition.state_ids},
+            gates={g.id: g.label.get(self.locale) for g in definition.gates},
+        )
 
     @staticmethod
     def _names(uow: UnitOfWork, query: Any, ids: set[int | None]) -> dict[int, str]:

@@ -32,9 +32,13 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
+        sa.Column("format", sa.String(length=20), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "format in ('standard', 'teams')", name=op.f("ck_webhook_subscriptions_format")
+        ),
         sa.ForeignKeyConstraint(
             ["created_by"], ["people.id"], name=op.f("fk_webhook_subscriptions_created_by_people")
         ),
