@@ -15,7 +15,10 @@ those rows: delivery is at least once, never lost.
 from __future__ import annotations
 
 import logging
+import os
 import random
+import secrets
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +30,14 @@ from sqlalchemy import Connection, Executable, Row, Update, bindparam, update
 from phasegate.mail.pacing import retry_delay
 
 log = logging.getLogger(__name__)
+
+#: How long a claim is held before another deliverer may take the rows over.
+LEASE = timedelta(minutes=5)
+
+
+def worker_name(name: str | None = None) -> str:
+    """The name a deliverer claims rows under: ``name``, or host, pid and a random tag."""
+    return (name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}")[:100]
 
 
 class Status(StrEnum):

@@ -328,6 +328,13 @@ class Settings(BaseSettings):
         return self.wheel_file or self.workflows_dir / "arshjul.yaml"
 
     @property
+    def drill_speed(self) -> float:
+        """How many times faster than real time phasegate's clock runs: the drill clock's
+        speed (PHASEGATE_CLOCK_SPEED) while one is set, else 1. Leases and maximum ages,
+        counted on that clock, stretch by it."""
+        return self.clock_speed if self.clock_start is not None else 1.0
+
+    @property
     def dev_mailbox_enabled(self) -> bool:
         """Whether the development mailbox is served. Never in production: it shows
         everyone's email, sign-in and vote links included, to whoever asks."""

@@ -18,8 +18,10 @@ import asyncio
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from types import FrameType
 from typing import Any
 
@@ -31,7 +33,6 @@ from phasegate.bootstrap import App
 from phasegate.cycle.tick import TickReport
 from phasegate.mail.sender import Sender, SendReport, configured_sender
 from phasegate.webhooks.deliverer import (
-    Deliverer,
     DeliveryReport,
     configured_deliverer,
     deliver_pending_sync,
@@ -60,16 +61,26 @@ def sender_for(app: App) -> Sender | None:
 def run_pass(app: App, sender: Sender | None = None) -> PassReport:
     """Do everything due now once: the tick, then deliver what it (and others) queued:
     the email when there is a sender, and the webhooks."""
-    report = app.ticker.tick()
-    if report:
-        log.info("tick: %s", report)
+    report = tick_once(app)
     mail = deliver(sender) if sender is not None else None
     deliverer = configured_deliverer(app.settings, app.database, app.engine.clock)
     return PassReport(report, mail, deliver_pending_sync(deliverer))
 
 
+def tick_once(app: App) -> TickReport:
+    """One tick of the annual cycle, logged when it did anything."""
+    report = app.ticker.tick()
+    if report:
+        log.info("tick: %s", report)
+    return report
+
+
 def deliver(sender: Sender) -> SendReport:
-    return asyncio.run(sender.send_pending())
+    """One outbox pass, logged when it sent, buried or could not reach the server."""
+    report = asyncio.run(sender.send_pending())
+    if report.sent or report.dead or report.connection_error:
+        log.info("outbox: %s", report)
+    return report
 
 
 def add_jobs(scheduler: BaseScheduler, app: App) -> None:
@@ -85,26 +96,26 @@ def add_jobs(scheduler: BaseScheduler, app: App) -> None:
         "next_run_time": datetime.now(UTC),  # catch up at start-up
     }
     scheduler.add_job(
-        _tick,
+        _safely,
         IntervalTrigger(seconds=settings.tick_seconds),
-        args=[app],
+        args=["the tick", partial(tick_once, app)],
         id="tick",
         name="annual cycle tick",
         **when,
     )
     if sender is not None:
         scheduler.add_job(
-            _deliver,
+            _safely,
             IntervalTrigger(seconds=settings.outbox_seconds),
-            args=[sender],
+            args=["outbox delivery", partial(deliver, sender)],
             id="outbox",
             name="outbox delivery",
             **when,
         )
     scheduler.add_job(
-        _deliver_webhooks,
+        _safely,
         IntervalTrigger(seconds=settings.outbox_seconds),
-        args=[deliverer],
+        args=["webhook delivery", partial(deliver_pending_sync, deliverer)],
         id="webhooks",
         name="webhook delivery",
         **when,
@@ -140,28 +151,9 @@ def run_forever(app: App) -> None:
         scheduler.shutdown(wait=True)
 
 
-def _tick(app: App) -> None:
+def _safely(what: str, work: Callable[[], object]) -> None:
+    """Run one job; a failure is logged, and the job's next run tries again."""
     try:
-        report = app.ticker.tick()
+        work()
     except Exception:
-        log.exception("the tick failed; the next one tries again")
-        return
-    if report:
-        log.info("tick: %s", report)
-
-
-def _deliver(sender: Sender) -> None:
-    try:
-        report = deliver(sender)
-    except Exception:
-        log.exception("outbox delivery failed; the next pass tries again")
-        return
-    if report.sent or report.dead or report.connection_error:
-        log.info("outbox: %s", report)
-
-
-def _deliver_webhooks(deliverer: Deliverer) -> None:
-    try:
-        deliver_pending_sync(deliverer)  # the deliverer logs what it did
-    except Exception:
-        log.exception("webhook delivery failed; the next pass tries again")
+        log.exception("%s failed; the next pass tries again", what)

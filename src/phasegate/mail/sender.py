@@ -26,9 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import secrets
-import socket
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +38,7 @@ import sqlalchemy
 from sqlalchemy import Connection, bindparam, or_, select
 
 from phasegate.errors import MailNotConfigured
-from phasegate.leases import Ledger
+from phasegate.leases import LEASE, Ledger, worker_name
 from phasegate.mail.message import Claimed, build_message
 from phasegate.mail.outbox import QUEUE
 from phasegate.mail.pacing import Pacer
@@ -182,7 +179,7 @@ class Sender:
         rate_per_minute: int = 0,
         max_age: timedelta = timedelta(hours=72),
         batch_size: int = 50,
-        lease: timedelta = timedelta(minutes=5),
+        lease: timedelta = LEASE,
         name: str | None = None,
         timeout: float = 30.0,
         monotonic: Callable[[], float] = time.monotonic,
@@ -195,7 +192,7 @@ class Sender:
         self.rate_per_minute = rate_per_minute
         self.max_age = max_age
         self.lease = lease
-        self.name = (name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}")[:100]
+        self.name = worker_name(name)
         self.timeout = timeout
         self.monotonic = monotonic
         self.sleep = sleep
@@ -331,7 +328,7 @@ def configured_sender(
     """
     if settings.smtp_url is None:
         raise MailNotConfigured("PHASEGATE_SMTP_URL is not set, so there is no server to send to.")
-    speed = settings.clock_speed if settings.clock_start is not None else 1.0
+    speed = settings.drill_speed
     return Sender(
         database,
         settings.smtp_url.get_secret_value(),
@@ -339,7 +336,7 @@ def configured_sender(
         clock=clock,
         rate_per_minute=settings.mail_rate_per_minute,
         max_age=timedelta(hours=settings.mail_max_age_hours) * speed,
-        lease=timedelta(minutes=5) * speed,
+        lease=LEASE * speed,
     )
 
 

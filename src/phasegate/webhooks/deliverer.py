@@ -22,9 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import secrets
-import socket
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +32,7 @@ import httpx
 import sqlalchemy
 from sqlalchemy import bindparam, or_, select
 
-from phasegate.leases import Ledger, QueueStatements
+from phasegate.leases import LEASE, Ledger, QueueStatements, worker_name
 from phasegate.settings import Settings
 from phasegate.storage.tables import WebhookDelivery, WebhookSubscription
 from phasegate.webhooks.signing import headers
@@ -154,7 +151,7 @@ class Deliverer:
         timeout: float = 10.0,
         max_age: timedelta = timedelta(hours=72),
         batch_size: int = 20,
-        lease: timedelta = timedelta(minutes=5),
+        lease: timedelta = LEASE,
         name: str | None = None,
         wall: Callable[[], datetime] = lambda: datetime.now(UTC),
         transport: httpx.AsyncBaseTransport | None = None,
@@ -165,7 +162,7 @@ class Deliverer:
         self.max_age = max_age
         self.batch_size = batch_size
         self.lease = lease
-        self.name = (name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}")[:100]
+        self.name = worker_name(name)
         self.wall = wall
         self.transport = transport
 
@@ -250,13 +247,13 @@ def configured_deliverer(
 ) -> Deliverer:
     """The deliverer the settings describe. With a drill clock (PHASEGATE_CLOCK_START) the
     lease and the maximum age stretch with its speed, as the email sender's do."""
-    speed = settings.clock_speed if settings.clock_start is not None else 1.0
+    speed = settings.drill_speed
     return Deliverer(
         database,
         clock=clock,
         timeout=settings.webhook_timeout_seconds,
         max_age=timedelta(hours=settings.webhook_max_age_hours) * speed,
-        lease=timedelta(minutes=5) * speed,
+        lease=LEASE * speed,
     )
 
 
