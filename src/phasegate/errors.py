@@ -21,6 +21,12 @@ class PhasegateError(Exception):
         self.message = message or (self.__doc__ or self.code).strip()
         super().__init__(self.message)
 
+    @property
+    def words(self) -> str | None:
+        """The key of this error's words on the pages (web/i18n.py), where the site says it
+        in the reader's language; None: the pages show ``message``."""
+        return None
+
 
 # --- configuration and start-up -------------------------------------------------------
 
@@ -233,8 +239,12 @@ class SignInLinkInvalid(LinkError):
     code = "sign_in_link_invalid"
 
     def __init__(self, message: str | None = None, reason: str = "invalid") -> None:
-        self.reason = reason  # invalid, used or expired: the pages say it in their language
+        self.reason = reason  # invalid, used or expired
         super().__init__(message)
+
+    @property
+    def words(self) -> str:
+        return f"sign_in_link_{self.reason}"
 
 
 class NotSignedIn(PhasegateError):

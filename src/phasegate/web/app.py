@@ -24,7 +24,6 @@ from phasegate.errors import (
     NotPermitted,
     NotSignedIn,
     PhasegateError,
-    SignInLinkInvalid,
     WebhookInvalid,
 )
 from phasegate.settings import Settings
@@ -131,11 +130,9 @@ def create_app(app: App) -> FastAPI:
 
     def page_words(request: Request, exc: PhasegateError) -> str | None:
         """The error in the page's language, where the site has words for it."""
-        if isinstance(exc, SignInLinkInvalid):
-            return texts(locale_of(request.query_params.get("lang"))).get(
-                f"sign_in_link_{exc.reason}"
-            )
-        return None
+        if exc.words is None:
+            return None
+        return texts(locale_of(request.query_params.get("lang"))).get(exc.words)
 
     def error_response(
         request: Request,
