@@ -38,10 +38,12 @@ from phasegate.domain.rules import (
 )
 from phasegate.engine.access import require_manager_or_pmo
 from phasegate.engine.lookups import (
+    Q_OPEN_REQUEST,
     OpenRequest,
     ProjectState,
     RequestState,
     board_members,
+    get_project,
     lock_project_for_request,
     lock_request,
 )
@@ -141,6 +143,19 @@ def submit_gate_request(
         )
     )
     return request_id
+
+
+def may_submit(uow: UnitOfWork, project_id: int) -> bool:
+    """Whether the acting person could submit a gate request for the project now, by the
+    rules :func:`submit_gate_request` applies (who, an active project, none open); read
+    without a lock, for a page deciding whether to offer the form."""
+    project = get_project(uow, project_id)
+    try:
+        require_manager_or_pmo(uow, project, "submit a gate request")
+        require_active(project)
+    except RuleViolation:
+        return False
+    return uow.one(Q_OPEN_REQUEST, project=project_id) is None
 
 
 def require_active(project: ProjectState) -> None:

@@ -21,8 +21,7 @@ from phasegate.domain.model import Channel, Outcome, WorkflowDefinition
 from phasegate.domain.reports import ReportContent, ReportKind
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.engine import gates, imports, projects, queries, reports, signin, webhooks
-from phasegate.engine.access import require_manager_or_pmo, require_office
-from phasegate.engine.lookups import get_project
+from phasegate.engine.access import require_office
 from phasegate.engine.unit import SYSTEM, HandlerTable, UnitOfWork, dispatch
 from phasegate.engine.views import (
     AuditEntry,
@@ -32,7 +31,7 @@ from phasegate.engine.views import (
     VoteResult,
 )
 from phasegate.engine.webhooks import DeliveryView, WebhookView
-from phasegate.errors import ConcurrentUpdate, NotPermitted, RuleViolation
+from phasegate.errors import ConcurrentUpdate, RuleViolation
 from phasegate.mail import outbox
 from phasegate.portfolio.table import ImportPlan, plan_import
 from phasegate.webhooks.fanout import Fanout
@@ -403,14 +402,9 @@ class Engine:
             return reports.report_to_write(uow, project)
 
     def may_request_gate(self, project: int, person: int) -> bool:
-        """Whether ``person`` may submit the project's gate requests (reads only): its
-        manager, the PMO and admins."""
+        """Whether ``person`` could submit a gate request for the project now (reads only)."""
         with self.asking(person) as uow:
-            try:
-                require_manager_or_pmo(uow, get_project(uow, project), "submit a gate request")
-            except NotPermitted:
-                return False
-            return True
+            return gates.may_submit(uow, project)
 
     def may_write_reports(self, project: int, person: int) -> bool:
         """Whether ``person`` may write the project's status reports (reads only)."""

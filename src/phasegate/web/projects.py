@@ -82,10 +82,7 @@ class ProjectPages:
             project=shown.project,
             reports=_report_table(shown.reports, locale),
             phase_names={phase.id: phase.label.get(locale) for phase in shown.phases},
-            may_ask=shown.project.status == "active"
-            and shown.project.open_gate is None
-            and me is not None
-            and self.engine.may_request_gate(project_id, me.person),
+            may_ask=me is not None and self.engine.may_request_gate(project_id, me.person),
             report_link=self.report_link(shown.project, me),
         )
 
