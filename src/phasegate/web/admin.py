@@ -8,6 +8,7 @@ the CLI answer alike.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -120,6 +121,29 @@ def back_to(request: Request, path: str, done: str = "1") -> Response:
     )
 
 
+def admin_page(
+    app: App,
+    templates: Jinja2Templates,
+    request: Request,
+    me: Principal,
+    name: str,
+    status: int = 200,
+    *words: Mapping[str, Mapping[str, str]],
+    **extra: Any,
+) -> Response:
+    """An administration page in the reader's language (the admin words, and a page
+    module's own ``words`` over them), its forms carrying the session's CSRF value."""
+    locale = pick_locale(request.query_params.get("lang"), me.language)
+    context = {
+        "t": texts(locale, WORDS, *words),
+        "locale": locale,
+        "me": me,
+        "csrf": session_csrf(app, request),
+        **extra,
+    }
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
 def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     engine = app.engine
     office = guard(app, Rule.OFFICE)  # declared on the router, and gives `me`
@@ -128,17 +152,10 @@ def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     def page(
         request: Request, me: Principal, name: str, status: int = 200, **extra: Any
     ) -> Response:
-        locale = pick_locale(request.query_params.get("lang"), me.language)
-        context = {
-            "t": texts(locale, WORDS),
-            "locale": locale,
-            "me": me,
-            "csrf": session_csrf(app, request),
-            "roles": ROLES,
-            "done": request.query_params.get("done") == "1",
-            **extra,
-        }
-        return templates.TemplateResponse(request, name, context, status_code=status)
+        done = request.query_params.get("done") == "1"
+        return admin_page(
+            app, templates, request, me, name, status, roles=ROLES, done=done, **extra
+        )
 
     def people_page(
         request: Request, me: Principal, error: str = "", status: int = 200

@@ -17,15 +17,13 @@ from fastapi.templating import Jinja2Templates
 from phasegate.bootstrap import App
 from phasegate.engine.signin import Principal
 from phasegate.errors import WebhookInvalid
-from phasegate.web.access import Rule, guard, session_csrf
-from phasegate.web.admin import WORDS as ADMIN_WORDS
-from phasegate.web.admin import back_to
-from phasegate.web.i18n import pick_locale, texts
+from phasegate.web.access import Rule, guard
+from phasegate.web.admin import admin_page, back_to
 from phasegate.web.params import RowId
 from phasegate.webhooks.catalog import EVERYTHING, MAX_URL, SUBSCRIBABLE
 
-#: What each event type means, for the form's checkboxes.
-EVENT_WORDS: dict[str, dict[str, str]] = {
+#: What each event type means, for the form's checkboxes (``event_<type>`` in WORDS).
+EVENT_MEANINGS: dict[str, dict[str, str]] = {
     "nb": {
         "ProjectRegistered": "Et prosjekt er registrert",
         "PhaseEntered": "Et prosjekt har gått inn i en ny fase",
@@ -145,6 +143,9 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
+for _locale, _meanings in EVENT_MEANINGS.items():
+    WORDS[_locale].update({f"event_{kind}": meaning for kind, meaning in _meanings.items()})
+
 DONE = {"pinged": "hook_pinged", "removed": "hook_removed", "resent": "hook_resent"}
 
 
@@ -154,14 +155,8 @@ def admin_webhook_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     router = APIRouter(prefix="/admin/webhooks", dependencies=[office])
 
     def page(request: Request, me: Principal, status: int = 200, **extra: Any) -> Response:
-        locale = pick_locale(request.query_params.get("lang"), me.language)
         done = DONE.get(request.query_params.get("done", ""))
-        context = {
-            "t": texts(locale, ADMIN_WORDS, WORDS),
-            "event_words": EVENT_WORDS.get(locale, EVENT_WORDS["nb"]),
-            "locale": locale,
-            "me": me,
-            "csrf": session_csrf(app, request),
+        context: dict[str, Any] = {
             "hooks": engine.webhooks(),
             "dead": engine.webhook_deliveries(status="dead"),
             "kinds": SUBSCRIBABLE,
@@ -171,7 +166,8 @@ def admin_webhook_routes(app: App, templates: Jinja2Templates) -> APIRouter:
             "entered": {"name": "", "url": "", "events": [], "format": "standard"},
             **extra,
         }
-        return templates.TemplateResponse(request, "admin_webhooks.html", context, status)
+        name = "admin_webhooks.html"
+        return admin_page(app, templates, request, me, name, status, WORDS, **context)
 
     @router.get("", response_class=HTMLResponse, include_in_schema=False)
     def webhooks(request: Request, me: Principal | None = office) -> Response:
