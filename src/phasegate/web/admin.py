@@ -21,7 +21,7 @@ from phasegate.engine.signin import Principal, every_api_token
 from phasegate.errors import RuleViolation
 from phasegate.mail.outbox import list_messages
 from phasegate.web.access import Rule, guard, session_csrf
-from phasegate.web.i18n import pick_locale, texts
+from phasegate.web.i18n import lang_query, pick_locale, texts
 from phasegate.web.params import RowId
 
 WORDS: dict[str, dict[str, str]] = {
@@ -114,11 +114,8 @@ Text = Annotated[str, Form(max_length=320)]
 
 def back_to(request: Request, path: str, done: str = "1") -> Response:
     """After a change: back to ``path`` with its "done" message, in the page's language."""
-    lang = request.query_params.get("lang")
-    return RedirectResponse(
-        f"{path}?done={done}" + (f"&lang={lang}" if lang in ("nb", "en") else ""),
-        status_code=303,
-    )
+    lang = lang_query(request.query_params, "&")
+    return RedirectResponse(f"{path}?done={done}{lang}", status_code=303)
 
 
 def admin_page(

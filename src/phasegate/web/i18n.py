@@ -616,6 +616,13 @@ TEXTS: dict[str, dict[str, str]] = {
 LOCALES = ("nb", "en")
 
 
+def lang_query(query: Mapping[str, str], sep: str = "?") -> str:
+    """``?lang=xx`` (or ``&lang=xx``) to keep the language a page was asked in (its
+    ``query``) across a link or redirect; empty when it was asked for without one."""
+    lang = query.get("lang")
+    return f"{sep}lang={lang}" if lang in LOCALES else ""
+
+
 def pick_locale(*asked: str | None, default: str = "nb") -> str:
     """The first of ``asked`` (e.g. ?lang=, the person's language) that the pages speak,
     else ``default``."""

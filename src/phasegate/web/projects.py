@@ -31,7 +31,7 @@ from phasegate.engine.views import ProjectView
 from phasegate.errors import IncompleteGateRequest, NotFound, NotPermitted, RuleViolation
 from phasegate.mail.render import format_datetime, format_money
 from phasegate.web.access import Rule, guard, session_csrf
-from phasegate.web.i18n import pick_locale, texts
+from phasegate.web.i18n import lang_query, pick_locale, texts
 
 Text = Annotated[str, Form(max_length=4000)]
 ANSWERS = tuple(a.value for a in Answer)
@@ -62,7 +62,7 @@ class ProjectPages:
         context = {
             "t": project_texts(locale),
             "locale": locale,
-            "lang": _lang_query(request),
+            "lang": lang_query(request.query_params),
             "when": lambda moment: format_datetime(moment, locale, zone),
             **context,
         }
@@ -140,7 +140,9 @@ class ProjectPages:
             raise
         except (RuleViolation, NotFound) as exc:
             return self.registration(request, me, typed, exc.message, 422)
-        return RedirectResponse(f"/projects/{project}{_lang_query(request)}", status_code=303)
+        return RedirectResponse(
+            f"/projects/{project}{lang_query(request.query_params)}", status_code=303
+        )
 
     # --- requesting a gate decision ---------------------------------------------------
 
@@ -204,7 +206,9 @@ class ProjectPages:
             raise
         except RuleViolation as exc:
             return self.gate_page(request, me, form, typed, refusal=exc.message, status=409)
-        return RedirectResponse(f"/projects/{project_id}{_lang_query(request)}", status_code=303)
+        return RedirectResponse(
+            f"/projects/{project_id}{lang_query(request.query_params)}", status_code=303
+        )
 
 
 def project_routes(app: App, templates: Jinja2Templates) -> APIRouter:
@@ -310,11 +314,6 @@ class GateInput:
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _lang_query(request: Request) -> str:
-    lang = request.query_params.get("lang")
-    return f"?lang={lang}" if lang in ("nb", "en") else ""
 
 
 def _person_id(value: str) -> int | None:
