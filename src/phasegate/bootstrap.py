@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -131,3 +133,13 @@ def build(
     metrics = Metrics(engine)
     ticker = Ticker(engine, cycle, CycleMail(mail, cycle), observe=metrics.tick_duration.observe)
     return App(settings, database, engine, secret_key, signer, cycle, ticker, metrics)
+
+
+@contextmanager
+def running(settings: Settings | None = None, *, clock: Clock | None = None) -> Iterator[App]:
+    """The wired application for one command, its database connections closed afterwards."""
+    app = build(settings or Settings.load(), clock=clock)
+    try:
+        yield app
+    finally:
+        app.database.dispose()

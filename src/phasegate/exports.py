@@ -55,13 +55,20 @@ def audit_json(entries: Iterable[AuditEntry]) -> str:
     return json.dumps(audit_records(entries), ensure_ascii=False, indent=2, default=str) + "\n"
 
 
-def audit_csv(entries: Iterable[AuditEntry]) -> bytes:
-    """``;``-separated UTF-8 with a byte order mark (as the overview's export), one line per
-    entry; the payload is a JSON object in its own cell."""
+def excel_csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:
+    """A CSV file Excel opens as it is: ``;``-separated, UTF-8 with a byte order mark, the
+    header line, then one line per row with every cell :func:`defused`."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(AUDIT_COLUMNS)
-    for record in audit_records(entries):
-        record["payload"] = json.dumps(record["payload"], ensure_ascii=False, default=str)
-        writer.writerow([defused(record[column]) for column in AUDIT_COLUMNS])
+    writer.writerow(header)
+    writer.writerows([defused(cell) for cell in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
+
+
+def audit_csv(entries: Iterable[AuditEntry]) -> bytes:
+    """The audit trail for Excel, one line per entry; the payload is a JSON object in its
+    own cell."""
+    records = audit_records(entries)
+    for record in records:
+        record["payload"] = json.dumps(record["payload"], ensure_ascii=False, default=str)
+    return excel_csv(AUDIT_COLUMNS, ([r[column] for column in AUDIT_COLUMNS] for r in records))

@@ -42,16 +42,14 @@ def parse_moment(text: str, zone: ZoneInfo) -> datetime:
 
 def tick(now: Now = None) -> None:
     """Do one pass of all due work: wheel events, reminders, digests, the outbox, webhooks."""
-    from phasegate.bootstrap import build
+    from phasegate.bootstrap import running
     from phasegate.cycle.scheduler import run_pass, sender_for
 
     settings = Settings.load()
     configure_logging(settings)
-    app = build(settings, clock=_fixed(parse_moment(now, settings.zone)) if now else None)
-    try:
+    clock = _fixed(parse_moment(now, settings.zone)) if now else None
+    with running(settings, clock=clock) as app:
         report = run_pass(app, sender_for(app))
-    finally:
-        app.database.dispose()
     at = app.engine.clock().astimezone(settings.zone)
     t = report.tick
     typer.echo(
@@ -157,14 +155,15 @@ def person_digest(
     off: Annotated[bool, typer.Option("--off", help="Go back to one email per reminder.")] = False,
 ) -> None:
     """Send this person one daily digest of reminders instead of separate emails."""
-    from phasegate.bootstrap import build
+    from phasegate.bootstrap import running
     from phasegate.errors import NotFound
 
-    app = build(Settings.load())
-    person = next((p for p in app.engine.people() if p.email == email.strip().lower()), None)
-    if person is None:
-        raise NotFound(f"No one is registered with the email address {email}.")
-    app.engine.set_digest(person.id, not off, actor=None)
+    with running() as app:
+        people = app.engine.people()
+        person = next((p for p in people if p.email == email.strip().lower()), None)
+        if person is None:
+            raise NotFound(f"No one is registered with the email address {email}.")
+        app.engine.set_digest(person.id, not off, actor=None)
     typer.echo(
         f"{person.name} now gets "
         + ("one email per reminder." if off else "one daily digest of reminders.")

@@ -83,6 +83,12 @@ def portfolio(conn: Connection, workflows: WorkflowCatalog) -> list[ProjectView]
     return _projects(conn, workflows)
 
 
+def require_project(conn: Connection, project_id: int) -> None:
+    """Refuse an id that names no project (NotFound), reading only whether it exists."""
+    if conn.scalar(select(Project.id).where(Project.id == project_id)) is None:
+        raise NotFound(f"There is no project with id {project_id}.")
+
+
 def project(conn: Connection, workflows: WorkflowCatalog, project_id: int) -> ProjectView:
     found = _projects(conn, workflows, Project.id == project_id)
     if not found:

@@ -456,7 +456,11 @@ class Engine:
             return queries.pending_for_board(conn, self.workflows)
 
     def audit_trail(self, project: int | None = None) -> list[AuditEntry]:
+        """Everything that happened, or a project's part (NotFound if there is no such
+        project: an unknown id is an error, not an empty trail)."""
         with self.reading() as conn:
+            if project is not None:
+                queries.require_project(conn, project)
             return queries.audit_trail(conn, project)
 
     def people(self) -> list[PersonView]:

@@ -9,8 +9,6 @@ from typing import Annotated
 
 import typer
 
-from phasegate.settings import Settings
-
 portfolio_cli = typer.Typer(help="The portfolio as a table (CSV or Excel).", no_args_is_help=True)
 audit_cli = typer.Typer(help="The audit trail.", no_args_is_help=True)
 
@@ -31,15 +29,14 @@ def portfolio_import(
     ] = None,
 ) -> None:
     """Import projects with their owners, leaders and phases; all of them or none."""
-    from phasegate.bootstrap import build
+    from phasegate.bootstrap import running
 
     try:
         data = file.read_bytes()
     except OSError as exc:
         typer.echo(f"{file}: cannot read the file: {exc.strerror}", err=True)
         raise typer.Exit(1) from None
-    app = build(Settings.load())
-    try:
+    with running() as app:
         plan = app.engine.check_portfolio_file(data, file.name, email_domain=email_domain)
         for problem in plan.problems:
             typer.echo(f"{file}: {problem}", err=True)
@@ -54,8 +51,6 @@ def portfolio_import(
             return
         app.engine.import_portfolio(plan, portfolio=portfolio)
         typer.echo(f"{file}: imported {counts}")
-    finally:
-        app.database.dispose()
 
 
 @audit_cli.command("export")
@@ -65,16 +60,11 @@ def audit_export(
     output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
 ) -> None:
     """Write the audit trail, in the order it happened, as CSV or JSON."""
-    from phasegate.bootstrap import build
+    from phasegate.bootstrap import running
     from phasegate.exports import audit_csv, audit_json
 
-    app = build(Settings.load())
-    try:
-        if project is not None:
-            app.engine.project(project)  # an unknown project is an error, not an empty file
+    with running() as app:
         entries = app.engine.audit_trail(project)
-    finally:
-        app.database.dispose()
     body = audit_csv(entries) if format is Format.CSV else audit_json(entries).encode("utf-8")
     if output is None:
         sys.stdout.buffer.write(body)

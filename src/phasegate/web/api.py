@@ -24,6 +24,7 @@ from phasegate.engine.views import AuditEntry, GateRequestView, ProjectView
 from phasegate.errors import RuleViolation
 from phasegate.exports import audit_csv
 from phasegate.web.access import Rule, guard
+from phasegate.web.overview import attachment
 from phasegate.web.params import Limit, Offset, PersonRef, RowId
 from phasegate.web.report_api import ErrorOut
 
@@ -212,7 +213,6 @@ def api_routes(app: App) -> APIRouter:
     ) -> Page[AuditOut]:
         """The project's audit trail, in the order it happened."""
         me_of(me)
-        engine.project(project)  # 404 for an unknown project
         return _page([_audit(e) for e in engine.audit_trail(project)], limit, offset)
 
     @router.get(
@@ -225,12 +225,8 @@ def api_routes(app: App) -> APIRouter:
         """The project's audit trail as CSV for Excel (``;``, UTF-8 with a byte order mark),
         in the order it happened; cells that would run as formulas are defused."""
         me_of(me)
-        engine.project(project)  # 404 for an unknown project
-        return Response(
-            audit_csv(engine.audit_trail(project)),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="audit-{project}.csv"'},
-        )
+        body = audit_csv(engine.audit_trail(project))
+        return attachment(body, "text/csv; charset=utf-8", f"audit-{project}.csv")
 
     @router.post("/projects/{project}/gate-requests", status_code=201, tags=["gates"])
     def submit_gate_request(

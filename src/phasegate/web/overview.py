@@ -13,7 +13,6 @@ with a leading apostrophe in the CSV, and as plain text in the workbook.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -40,7 +39,7 @@ from phasegate.engine.overview import (
     Sort,
     read_overview,
 )
-from phasegate.exports import defused, shown
+from phasegate.exports import excel_csv, shown
 from phasegate.mail.render import format_date
 from phasegate.web.access import Rule, guard
 from phasegate.web.i18n import texts
@@ -258,13 +257,13 @@ def overview_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     def export_csv(wanted: Wanted) -> Response:
         wanted, t, found = resolved(wanted)
         body = csv_bytes(export_columns(t, wanted.locale, zone), found.rows)
-        return _attachment(body, "text/csv; charset=utf-8", "portefolje.csv")
+        return attachment(body, "text/csv; charset=utf-8", "portefolje.csv")
 
     @router.get("/export.xlsx", include_in_schema=False)
     def export_xlsx(wanted: Wanted) -> Response:
         wanted, t, found = resolved(wanted)
         body = xlsx_bytes(export_columns(t, wanted.locale, zone), found.rows, t)
-        return _attachment(
+        return attachment(
             body,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "portefolje.xlsx",
@@ -274,13 +273,9 @@ def overview_routes(app: App, templates: Jinja2Templates) -> APIRouter:
 
 
 def csv_bytes(columns: list[Column], rows: tuple[OverviewRow, ...]) -> bytes:
-    """``;``-separated UTF-8 with a byte order mark, one line per row after the header."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([column.header for column in columns])
-    for row in rows:
-        writer.writerow([defused(column.value(row)) for column in columns])
-    return out.getvalue().encode("utf-8-sig")
+    """The overview for Excel, one line per row after the header."""
+    header = [column.header for column in columns]
+    return excel_csv(header, ([column.value(row) for column in columns] for row in rows))
 
 
 def xlsx_bytes(columns: list[Column], rows: tuple[OverviewRow, ...], t: dict[str, str]) -> bytes:
@@ -314,7 +309,7 @@ def xlsx_bytes(columns: list[Column], rows: tuple[OverviewRow, ...], t: dict[str
     return out.getvalue()
 
 
-def _attachment(body: bytes, media_type: str, filename: str) -> Response:
+def attachment(body: bytes, media_type: str, filename: str) -> Response:
     return Response(
         body,
         media_type=media_type,

@@ -6,8 +6,7 @@ the audit trail all the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -18,6 +17,7 @@ from phasegate.settings import Settings
 if TYPE_CHECKING:
     from phasegate.bootstrap import App
 
+
 webhook_cli = typer.Typer(
     help="Outgoing webhooks: events posted to other systems, signed, with retries.",
     no_args_is_help=True,
@@ -25,16 +25,10 @@ webhook_cli = typer.Typer(
 )
 
 
-@contextmanager
-def _app(settings: Settings | None = None) -> Iterator[App]:
-    """The wired application, its connections closed afterwards."""
-    from phasegate.bootstrap import build  # noqa: PLC0415 - keeps `phasegate --help` quick
+def _running(settings: Settings | None = None) -> AbstractContextManager[App]:
+    from phasegate.bootstrap import running  # noqa: PLC0415 - keeps `phasegate --help` quick
 
-    app = build(settings or Settings.load())
-    try:
-        yield app
-    finally:
-        app.database.dispose()
+    return running(settings)
 
 
 def _one_line(text: str | None, width: int) -> str:
@@ -72,7 +66,7 @@ def add(
     ] = "standard",
 ) -> None:
     """Subscribe a receiver to event types; prints its signing secret once."""
-    with _app() as app:
+    with _running() as app:
         subscription, secret = app.engine.add_webhook(name, url, event, format=format, actor=None)
         view = app.engine.webhook(subscription)
     shape = " as Teams cards" if view.format == "teams" else ""
@@ -96,7 +90,7 @@ def list_command(
     removed: Annotated[bool, typer.Option(help="Include removed webhooks.")] = False,
 ) -> None:
     """The webhooks: id, name, events, deliveries pending/sent/dead, and the address."""
-    with _app() as app:
+    with _running() as app:
         views = app.engine.webhooks(include_removed=removed)
     if not views:
         typer.echo("No webhooks. Add one with `phasegate webhook add NAME URL --event TYPE`.")
@@ -114,7 +108,7 @@ def list_command(
 @webhook_cli.command("remove")
 def remove(webhook: Annotated[int, typer.Argument(help="The webhook's id.")]) -> None:
     """Stop sending to a webhook; its pending deliveries become dead letters."""
-    with _app() as app:
+    with _running() as app:
         dropped = app.engine.remove_webhook(webhook, actor=None)
     typer.echo(f"Webhook {webhook} is removed; {dropped} pending delivery(ies) were not sent.")
 
@@ -122,7 +116,7 @@ def remove(webhook: Annotated[int, typer.Argument(help="The webhook's id.")]) ->
 @webhook_cli.command("rotate-secret")
 def rotate_secret(webhook: Annotated[int, typer.Argument(help="The webhook's id.")]) -> None:
     """Give a webhook a new secret; the old one also signs for 24 hours more."""
-    with _app() as app:
+    with _running() as app:
         secret, until = app.engine.rotate_webhook_secret(webhook, actor=None)
     _secret_notice(secret)
     typer.echo(f"Until {until:%Y-%m-%d %H:%M} UTC each request is signed with the old one too.")
@@ -131,7 +125,7 @@ def rotate_secret(webhook: Annotated[int, typer.Argument(help="The webhook's id.
 @webhook_cli.command("ping")
 def ping(webhook: Annotated[int, typer.Argument(help="The webhook's id.")]) -> None:
     """Queue a test delivery (type Ping); the next pass, or `deliver`, sends it."""
-    with _app() as app:
+    with _running() as app:
         delivery = app.engine.ping_webhook(webhook, actor=None)
     typer.echo(f"Test delivery {delivery} is queued; `phasegate webhook deliver` sends it now.")
 
@@ -143,7 +137,7 @@ def deliveries(
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
 ) -> None:
     """Deliveries, newest first, with the last error of those not yet accepted."""
-    with _app() as app:
+    with _running() as app:
         rows = app.engine.webhook_deliveries(
             status=status.value if status else None, subscription=webhook, limit=limit
         )
@@ -167,7 +161,7 @@ def resend(
     delivery: Annotated[int, typer.Argument(help="The id of a dead delivery.")],
 ) -> None:
     """Queue a dead delivery again, with the same id and body."""
-    with _app() as app:
+    with _running() as app:
         app.engine.resend_webhook_delivery(delivery, actor=None)
     typer.echo(f"Delivery {delivery} is queued again; `phasegate webhook deliver` sends it now.")
 
@@ -181,7 +175,7 @@ def deliver() -> None:
     )
 
     settings = Settings.load()
-    with _app(settings) as app:
+    with _running(settings) as app:
         deliverer = configured_deliverer(settings, app.database, app.engine.clock)
         report = deliver_pending_sync(deliverer)
     typer.echo(f"sent {report.sent}, to retry {report.retried}, dead {report.dead}")
