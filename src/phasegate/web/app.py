@@ -33,7 +33,7 @@ from phasegate.web.admin_webhooks import admin_webhook_routes
 from phasegate.web.api import api_routes
 from phasegate.web.calendar import calendar_routes
 from phasegate.web.decisions import decision_routes
-from phasegate.web.health import RequestCounter, health_routes
+from phasegate.web.health import health_routes
 from phasegate.web.i18n import pick_locale, texts
 from phasegate.web.links import link_routes
 from phasegate.web.mailbox import mailbox_routes
@@ -97,10 +97,8 @@ def served(settings: Settings) -> FastAPI:
 
 
 def _add_middleware(web: FastAPI, app: App) -> None:
-    """Request metrics, and outermost (so it times the whole request) the request id and
-    access log."""
-    web.add_middleware(RequestCounter, metrics=app.metrics)
-    web.add_middleware(RequestLog)
+    """Outermost, so it times the whole request: the request id, access log and count."""
+    web.add_middleware(RequestLog, metrics=app.metrics)
 
 
 def create_app(app: App) -> FastAPI:

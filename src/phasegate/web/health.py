@@ -15,12 +15,10 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from phasegate.bootstrap import App
 from phasegate.errors import SchemaOutOfDate
 from phasegate.mail.outbox import backlog_age
-from phasegate.metrics import Metrics
 from phasegate.storage.database import ensure_schema_current
 from phasegate.web.access import Rule, guard
 
@@ -85,34 +83,3 @@ def health_routes(app: App) -> APIRouter:
         return Response(generate_latest(app.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return router
-
-
-class RequestCounter:
-    """ASGI middleware counting HTTP requests by method, route template and status.
-
-    The route is the template (``/api/projects/{project_id}``), never the raw path, so
-    the number of series stays bounded; a request that matched no route counts as
-    ``unmatched``.
-    """
-
-    def __init__(self, inner: ASGIApp, metrics: Metrics) -> None:
-        self.inner = inner
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.inner(scope, receive, send)
-            return
-        status = 500
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.inner(scope, receive, sending)
-        finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()

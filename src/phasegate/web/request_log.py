@@ -1,8 +1,13 @@
-"""ASGI middleware giving every HTTP request an id and one access log line.
+"""ASGI middleware giving every HTTP request an id, one access log line and its count.
 
 The id is the caller's ``X-Request-ID`` when it is sane (1 to 128 of ``A-Z a-z 0-9 . _ -``),
 else a new one. It is in :data:`phasegate.logs.REQUEST_ID` while the request runs, so
 every log line of the request carries it, and goes back in the ``X-Request-ID`` header.
+
+The same wrapper counts the request in ``phasegate_http_requests_total`` by method, route
+template and status. The route is the template (``/api/projects/{project_id}``), never
+the raw path, so the number of series stays bounded; a request that matched no route
+counts as ``unmatched``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from phasegate.logs import REQUEST_ID
+from phasegate.metrics import Metrics
 
 HEADER = "X-Request-ID"
 SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
@@ -34,11 +40,13 @@ def request_id_from(scope: Scope) -> str:
 
 
 class RequestLog:
-    """Sets the request id, returns it, and logs ``method path status duration_ms`` at
-    INFO on ``phasegate.http``; the path is the route template when a route matched."""
+    """Sets the request id, returns it, logs ``method path status duration_ms`` at INFO on
+    ``phasegate.http`` (the path is the route template when a route matched), and counts
+    the request in ``metrics``."""
 
-    def __init__(self, inner: ASGIApp) -> None:
+    def __init__(self, inner: ASGIApp, metrics: Metrics) -> None:
         self.inner = inner
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,7 +68,11 @@ class RequestLog:
             await self.inner(scope, receive, sending)
         finally:
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
-            path = getattr(scope.get("route"), "path", None) or scope["path"]
+            template = getattr(scope.get("route"), "path", None)
+            self.metrics.requests.labels(
+                scope["method"], template or "unmatched", str(status)
+            ).inc()
+            path = template or scope["path"]
             log.info(
                 "%s %s %s %.1f ms",
                 scope["method"],
