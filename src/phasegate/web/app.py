@@ -124,31 +124,27 @@ def create_app(app: App) -> FastAPI:
                 request.url.path + (f"?{request.url.query}" if request.url.query else "")
             )
             return RedirectResponse(f"/login?next={target}", status_code=303)
-        return error_response(request, status, exc.code, exc.message, page_words(request, exc))
-
-    def page_words(request: Request, exc: PhasegateError) -> str | None:
-        """The error in the page's language, where the site has words for it."""
-        if exc.words is None:
-            return None
-        return texts(locale_of(request.query_params.get("lang"))).get(exc.words)
+        return error_response(request, status, exc.code, exc.message, exc.words)
 
     def error_response(
         request: Request,
         status: int,
         code: str,
         message: str,
-        page_message: str | None = None,
+        page_words: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         """Every error in one of two shapes: the error page in the reader's language for a
-        browser (``page_message`` if given), else the API's ``{error, message}``."""
+        browser (the site's ``page_words`` for it where it has them), else the API's
+        ``{error, message}``."""
         if "text/html" in request.headers.get("accept", ""):
             locale = locale_of(request.query_params.get("lang"))
             words = texts(locale)
+            shown = (words.get(page_words) if page_words else None) or message
             return templates.TemplateResponse(
                 request,
                 "error.html",
-                {"t": words, "locale": locale, "message": page_message or message},
+                {"t": words, "locale": locale, "message": shown},
                 status_code=status,
                 headers=headers,
             )
@@ -176,8 +172,8 @@ def create_app(app: App) -> FastAPI:
         code, message = HTTP_ERRORS.get(
             exc.status_code, (f"http_{exc.status_code}", str(exc.detail))
         )
-        shown = texts(locale_of(request.query_params.get("lang"))).get(f"http_{exc.status_code}")
-        return error_response(request, exc.status_code, code, message, shown, exc.headers)
+        words = f"http_{exc.status_code}"
+        return error_response(request, exc.status_code, code, message, words, exc.headers)
 
     @web.exception_handler(DataError)
     async def _value_out_of_range(request: Request, exc: DataError) -> Response:
