@@ -131,7 +131,7 @@ def build(
         publisher=Fanout(settings.base_url, settings.locale.value),
     )
     metrics = Metrics(engine)
-    ticker = Ticker(engine, cycle, CycleMail(mail, cycle), observe=metrics.tick_duration.observe)
+    ticker = Ticker(engine, cycle, CycleMail(mail, cycle), timed=metrics.tick_duration.time)
     return App(settings, database, engine, secret_key, signer, cycle, ticker, metrics)
 
 
