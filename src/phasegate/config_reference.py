@@ -29,7 +29,7 @@ SHOWN_DEFAULTS = {
     "workflows_dir": "`./workflows` if that folder exists, else the one in the source tree",
     "notifications_dir": "`./notifications` if that folder exists, else the one in the source tree",
     "log_format": "`json` in production, else `text`",
-    "dev_mailbox": "on exactly when no SMTP URL is set",
+    "dev_mailbox": "on when no SMTP URL is set, never in production",
     "wheel_file": "`arshjul.yaml` in the workflows directory",
 }
 

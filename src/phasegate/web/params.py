@@ -12,7 +12,6 @@ from fastapi import Path, Query
 from pydantic import Field
 
 MAX_ROW_ID = 2**31 - 1  # PostgreSQL integer
-MAX_KRONER = 2**63 - 1  # PostgreSQL bigint
 
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="a row id")]
 PersonRef = Annotated[int, Field(ge=1, le=MAX_ROW_ID, description="a person's id")]
