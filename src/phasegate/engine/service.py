@@ -359,6 +359,13 @@ class Engine:
         with self.reading() as conn:
             return signin.api_tokens(conn, person)
 
+    def every_api_token(self, *, actor: int) -> list[signin.HeldApiTokenView]:
+        """Everyone's API tokens, live and revoked (never the secrets); the PMO and admins
+        only."""
+        with self.asking(actor) as uow:
+            require_office(uow, "list everyone's API tokens")
+            return signin.every_api_token(uow.conn)
+
     # --- status reports ---------------------------------------------------------------
 
     def start_report(

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from phasegate.bootstrap import App
 from phasegate.engine.projects import ROLES
-from phasegate.engine.signin import Principal, every_api_token
+from phasegate.engine.signin import Principal
 from phasegate.errors import RuleViolation
 from phasegate.mail.outbox import list_messages
 from phasegate.web.access import Rule, guard, session_csrf
@@ -208,8 +208,7 @@ def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     @router.get("/tokens", response_class=HTMLResponse, include_in_schema=False)
     def tokens(request: Request, me: Principal | None = office) -> Response:
         assert me is not None
-        with engine.reading() as conn:
-            held = every_api_token(conn)
+        held = engine.every_api_token(actor=me.person)
         return page(request, me, "admin_tokens.html", tokens=held)
 
     @router.post("/tokens/{token_id}/revoke", include_in_schema=False)
