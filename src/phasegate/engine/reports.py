@@ -87,20 +87,15 @@ Q_REPORT_REQUEST = (
     .join(Project, Project.id == _RR.project_id)
     .where(_RR.id == bindparam("request"))
 )
-Q_DRAFT_KIND = select(_S.kind).where(_S.project_id == bindparam("project"), _S.status == "draft")
-Q_DRAFT = select(_S.id).where(_S.project_id == bindparam("project"), _S.status == "draft")
+# The draft's id first: .scalar() callers take the id, report_to_write the kind too.
+Q_DRAFT = select(_S.id, _S.kind).where(_S.project_id == bindparam("project"), _S.status == "draft")
 Q_LATEST_PUBLISHED = (
     select(_S.ratings, _S.comments, _S.budget, _S.spent, _S.forecast)
     .where(_S.project_id == bindparam("project"), _S.status == "published")
     .order_by(_S.published_at.desc(), _S.id.desc())
     .limit(1)
 )
-Q_LATEST_PUBLISHED_ID = (
-    select(_S.id)
-    .where(_S.project_id == bindparam("project"), _S.status == "published")
-    .order_by(_S.published_at.desc(), _S.id.desc())
-    .limit(1)
-)
+Q_LATEST_PUBLISHED_ID = Q_LATEST_PUBLISHED.with_only_columns(_S.id)
 Q_REPORT_PROJECT = select(_S.project_id).where(_S.id == bindparam("report"))
 Q_PROJECT_REPORTS = _FROM.where(_S.project_id == bindparam("project")).order_by(
     _S.created_at.desc(), _S.id.desc()
@@ -373,7 +368,7 @@ def report_to_write(uow: UnitOfWork, project_id: int) -> ReportToWrite | None:
     asks, changes nothing."""
     if not may_write(uow, project_id):
         return None
-    draft = uow.one(Q_DRAFT_KIND, project=project_id)
+    draft = uow.one(Q_DRAFT, project=project_id)
     if draft is not None:
         return ReportToWrite(ReportKind(draft.kind), draft_started=True)
     phase = get_project(uow, project_id).phase
@@ -432,6 +427,13 @@ def read_report_request(conn: Any, request_id: int) -> ReportRequestView:
 def draft_of(conn: Any, project_id: int) -> ReportView | None:
     """The project's draft report, if one is started (reading only)."""
     report = conn.execute(Q_DRAFT, {"project": project_id}).scalar()
+    return None if report is None else read_report(conn, int(report))
+
+
+def latest_published(conn: Any, project_id: int) -> ReportView | None:
+    """The project's latest published report, the one a new form is based on (reading
+    only); the same order start_report checks a form's basis against."""
+    report = conn.execute(Q_LATEST_PUBLISHED_ID, {"project": project_id}).scalar()
     return None if report is None else read_report(conn, int(report))
 
 

@@ -431,6 +431,11 @@ class Engine:
         with self.reading() as conn:
             return reports.draft_of(conn, project)
 
+    def latest_report(self, project: int) -> reports.ReportView | None:
+        """The project's latest published report, if it has one."""
+        with self.reading() as conn:
+            return reports.latest_published(conn, project)
+
     def prefilled_report(self, project: int) -> ReportContent:
         """What a new draft of the project's report would start with."""
         with self.reading() as conn:

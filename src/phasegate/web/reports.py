@@ -108,8 +108,7 @@ class ReportDesk:
         return None, self.engine.prefilled_report(project)
 
     def previous(self, project: int) -> ReportView | None:
-        published = [r for r in self.engine.project_reports(project) if not r.is_draft]
-        return max(published, key=lambda r: (r.published_at, r.id), default=None)
+        return self.engine.latest_report(project)
 
     @staticmethod
     def require_open(ask: ReportRequestView, published: ReportView | None = None) -> None:
@@ -359,7 +358,10 @@ class ReportPages(ReportWriter[Visit]):
             "title": t[f"report_title_{kind}"].format(project=ask.project),
             "person": visit.person,
             "facts": self.facts(visit, kind, draft),
-            "source": source_of(voice, draft, self.desk.previous(ask.project_id)),
+            # the previous report is only named when there is no draft to start from
+            "source": source_of(
+                voice, draft, None if draft else self.desk.previous(ask.project_id)
+            ),
             "csrf": self.links.csrf_for(cookie, visit.token),
             "action": request.url.path,
             "expires": voice.when(visit.link.expires_at),
