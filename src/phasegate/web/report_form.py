@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -278,8 +277,6 @@ class ReportWriter(ABC, Generic[V]):
     which pages it answers with.
     """
 
-    zone: ZoneInfo
-
     @abstractmethod
     def current(self, visit: V) -> tuple[ReportView | None, ReportContent]:
         """The report as the form starts from it: the draft, else the previous report."""
@@ -375,4 +372,4 @@ class ReportWriter(ABC, Generic[V]):
         return self.published(request, visit, published, again=False)
 
     def clock_time(self, moment: datetime, voice: Voice) -> str:
-        return moment.astimezone(self.zone).strftime("%H.%M" if voice.locale == "nb" else "%H:%M")
+        return moment.astimezone(voice.zone).strftime("%H.%M" if voice.locale == "nb" else "%H:%M")
