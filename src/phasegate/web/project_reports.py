@@ -46,7 +46,7 @@ from phasegate.web.report_form import (
 )
 from phasegate.web.reports import ReportDesk
 
-LAYOUT = "base.html"  # the signed-in pages' navigation, around the link pages' form
+LAYOUT = "form_layout.html"  # the signed-in pages' navigation, around the link pages' form
 
 
 @dataclass(frozen=True)
