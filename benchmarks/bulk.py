@@ -6,15 +6,16 @@ Imported by ``tick.py`` and ``web.py`` as ``bulk`` (the scripts' folder is on th
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import Connection, insert, text
 
-from phasegate.bootstrap import App
+from phasegate.bootstrap import App, build
 from phasegate.domain.model import Gate, WorkflowDefinition
 from phasegate.domain.wheel import Occurrence
+from phasegate.settings import Settings
 from phasegate.storage.database import connect, upgrade
 from phasegate.storage.tables import (
     Base,
@@ -62,6 +63,21 @@ def environment(url: str, base_url: str) -> dict[str, str]:
         "PHASEGATE_SECRET_KEY": SIGNING_KEY,
         "PHASEGATE_BASE_URL": base_url,
     }
+
+
+def sqlite_app(folder: Path) -> App:
+    """phasegate on a new SQLite database in ``folder``, on the real clock, as in
+    development (email rendered into the outbox, never sent)."""
+    url = f"sqlite:///{folder / 'bench.db'}"
+    upgrade(connect(url))
+    settings = Settings.load(
+        {
+            "PHASEGATE_DATABASE_URL": url,
+            "PHASEGATE_WORKFLOWS_DIR": str(REPO / "workflows"),
+            "PHASEGATE_SECRET_KEY": SIGNING_KEY,
+        }
+    )
+    return build(settings, clock=lambda: datetime.now(UTC))
 
 
 def emptied(url: str) -> None:

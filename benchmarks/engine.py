@@ -32,19 +32,15 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from phasegate.bootstrap import build
+from bulk import sqlite_app
 from phasegate.domain.model import Answer, DeciderRole, Gate, Outcome
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.engine import gates
 from phasegate.engine.handlers import build_handlers
 from phasegate.engine.service import Engine
-from phasegate.settings import Settings
-from phasegate.storage.database import connect, upgrade
 
-REPO = Path(__file__).resolve().parents[1]
 TARGET_MS = 5.0
 
 
@@ -66,16 +62,7 @@ class Cast:
 
 
 def _engine(folder: Path, *, email: bool = False, webhook: bool = False) -> Engine:
-    url = f"sqlite:///{folder / 'bench.db'}"
-    upgrade(connect(url))
-    settings = Settings.load(
-        {
-            "PHASEGATE_DATABASE_URL": url,
-            "PHASEGATE_WORKFLOWS_DIR": str(REPO / "workflows"),
-            "PHASEGATE_SECRET_KEY": "benchmark-secret-key-long-enough-for-anything",
-        }
-    )
-    engine = build(settings, clock=lambda: datetime.now(UTC)).engine
+    engine = sqlite_app(folder).engine
     if webhook:  # every event is queued for one receiver too (none is posted here)
         engine.add_webhook("bench", "https://hooks.bench.example/in", ["*"], actor=None)
     if email:

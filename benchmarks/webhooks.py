@@ -19,17 +19,12 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from phasegate.bootstrap import build
-from phasegate.settings import Settings
-from phasegate.storage.database import connect, upgrade
+from bulk import sqlite_app
 from phasegate.webhooks.deliverer import Deliverer
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
@@ -64,16 +59,7 @@ def receiver() -> Iterator[tuple[str, Counter[str]]]:
 
 def run(n: int, receivers: int) -> None:
     with tempfile.TemporaryDirectory() as folder, receiver() as (url, seen):
-        database_url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        upgrade(connect(database_url))
-        settings = Settings.load(
-            {
-                "PHASEGATE_DATABASE_URL": database_url,
-                "PHASEGATE_WORKFLOWS_DIR": str(REPO / "workflows"),
-                "PHASEGATE_SECRET_KEY": "benchmark-secret-key-long-enough-for-anything",
-            }
-        )
-        app = build(settings, clock=lambda: datetime.now(UTC))
+        app = sqlite_app(Path(folder))
         engine = app.engine
         for r in range(receivers):
             engine.add_webhook(f"receiver {r}", f"{url}?r={r}", ["ProjectRegistered"], actor=None)
