@@ -39,6 +39,15 @@ def run_phasegate(
     )
 
 
+def upgraded_cli_env(database_url: str, cwd: Path) -> dict[str, str]:
+    """The CLI's environment on ``database_url`` (see :func:`cli_env`), its schema made by
+    the CLI's own `phasegate db upgrade`."""
+    environment = cli_env(database_url=database_url)
+    upgraded = run_phasegate("db", "upgrade", cwd=cwd, env=environment)
+    assert upgraded.returncode == 0, upgraded.stderr
+    return environment
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -14,7 +14,7 @@ import pytest
 from phasegate.bootstrap import App, build
 from phasegate.mail.outbox import OutboxEntry, list_messages
 from tests.factories import make_settings, submit_complete
-from tests.processes import cli_env, run_phasegate
+from tests.processes import cli_env, run_phasegate, upgraded_cli_env
 from tests.smtp_server import MailServer
 
 BOARD = {
@@ -39,10 +39,7 @@ def live_app(database_url: str) -> Iterator[App]:
 @pytest.fixture
 def env(database_url: str, tmp_path: Path) -> dict[str, str]:
     """The CLI's environment: this database, the repository's workflows, nothing else."""
-    environment = cli_env(database_url=database_url)
-    upgraded = run_phasegate("db", "upgrade", cwd=tmp_path, env=environment)
-    assert upgraded.returncode == 0, upgraded.stderr
-    return environment
+    return upgraded_cli_env(database_url, tmp_path)
 
 
 def request_bp1(app: App) -> int:

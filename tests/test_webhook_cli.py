@@ -10,16 +10,13 @@ from pathlib import Path
 import pytest
 
 from phasegate.webhooks.signing import verify
-from tests.processes import cli_env, free_port, run_phasegate
+from tests.processes import free_port, run_phasegate, upgraded_cli_env
 from tests.webhook_receiver import receiving
 
 
 @pytest.fixture
 def env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    environment = cli_env(database_url=database_url)
-    upgraded = run_phasegate("db", "upgrade", cwd=tmp_path, env=environment)
-    assert upgraded.returncode == 0, upgraded.stderr
-    return environment
+    return upgraded_cli_env(database_url, tmp_path)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
