@@ -40,6 +40,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/mail.py $(ARGS)
 	$(BIN)/python benchmarks/tick.py $(ARGS)
 	$(BIN)/python benchmarks/webhooks.py $(ARGS)
+	$(BIN)/python benchmarks/yaml_check.py $(ARGS)
 
 # The web benchmark needs PostgreSQL: PHASEGATE_TEST_POSTGRES_URL or ARGS="--database-url …"
 # names an EMPTY database (its phasegate tables are emptied).

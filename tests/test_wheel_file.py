@@ -177,7 +177,9 @@ def test_a_file_that_is_not_utf8_is_invalid(tmp_path: Path) -> None:
     with pytest.raises(WorkflowInvalid) as caught:
         load_wheel(path)
 
-    assert [p.message for p in caught.value.problems] == ["the file is not UTF-8 text"]
+    assert [(p.line, p.message) for p in caught.value.problems] == [
+        (17, "the file is not UTF-8 text (byte 0xF8 on this line); save it as UTF-8")
+    ]
 
 
 # --- YAML and keys -------------------------------------------------------------------------
@@ -400,6 +402,16 @@ def test_an_unknown_time_zone_is_reported() -> None:
     assert problems(text) == [
         (4, "unknown time zone 'Europe/Olso'; use an IANA name such as Europe/Oslo"),
     ]
+
+
+def test_a_time_zone_name_longer_than_a_file_name_is_unknown_and_shown_cut() -> None:
+    text = altered(("timezone: Europe/Oslo", f"timezone: Europe/{'x' * 5000}"))
+
+    [(line, message)] = problems(text)
+
+    assert line == 4
+    assert message.startswith("unknown time zone 'Europe/xxx")
+    assert "…'; use an IANA name such as Europe/Oslo" in message
 
 
 def test_a_half_day_that_is_not_understood_shows_the_forms() -> None:

@@ -80,14 +80,18 @@ def test_check_of_a_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"{path}:18: YAML syntax error: ")
 
 
-def test_check_of_a_file_that_is_not_utf8_reports_it(tmp_path: Path) -> None:
+def test_check_of_a_file_that_is_not_utf8_names_the_line_of_the_first_bad_byte(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "latin1.yaml"
-    path.write_bytes(MINIMAL.encode("latin-1"))
+    path.write_bytes(MINIMAL.encode("latin-1"))  # "Idé" on line 6
 
     result = runner.invoke(cli, ["workflow", "check", str(path)])
 
     assert result.exit_code == 1
-    assert f"{path}:1: the file is not UTF-8 text" in result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"{path}:6: the file is not UTF-8 text (byte 0xE9 on this line); save it as UTF-8"
+    )
 
 
 def test_check_without_a_file_shows_usage() -> None:
@@ -116,6 +120,44 @@ def test_the_installed_phasegate_command_checks_files(broken_file: Path) -> None
         f"{broken_file}:34: gate G2 policy 'most' is not one of: one, majority, all",
         f"{broken_file}: 2 problem(s)",
     ]
+
+
+def test_the_installed_command_answers_hostile_files_with_lines_not_tracebacks(
+    tmp_path: Path,
+) -> None:
+    """The issue's own files: YAML 1.1 numbers, deep brackets, aliases as a key."""
+    files = {
+        "time.yaml": "version: 1:30\n",
+        "hex.yaml": "version: 0x1F\n",
+        "deep.yaml": "x: " + "[" * 2000 + "]" * 2000 + "\n",
+        "bomb.yaml": "".join(
+            f"lol{n}: &l{n} [{', '.join([f'*l{n - 1}' if n else 'lol'] * 9)}]\n" for n in range(10)
+        )
+        + "*l9 : boom\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    command = Path(sys.executable).parent / "phasegate"
+
+    done = subprocess.run(  # noqa: S603  # our own console script, fixed arguments
+        [str(command), "workflow", "check", *(str(tmp_path / name) for name in files)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    for name, message in [
+        ("time.yaml", ":1: version '1:30' is not a plain whole number"),
+        ("hex.yaml", ":1: version '0x1F' is not a plain whole number"),
+        ("deep.yaml", ":1: "),
+        ("bomb.yaml", ":5: the alias *l3 makes the file too large"),
+    ]:
+        assert any(line.startswith(f"{tmp_path / name}{message}") for line in lines), name
+    assert len(done.stderr) < 10_000, "no message repeats what an alias expands to"
 
 
 # --- diagram -------------------------------------------------------------------------

@@ -141,7 +141,7 @@ def test_tab_used_for_indentation_is_a_yaml_syntax_error_on_its_line() -> None:
 
     assert line == 29
     assert message.startswith("YAML syntax error: ")
-    assert "'\\t'" in message
+    assert "'\\t'" in message or "tab character" in message  # the pure parser's or libyaml's
 
 
 # --- gates and phases ----------------------------------------------------------------
@@ -303,7 +303,7 @@ def test_unknown_role_lists_the_roles_there_are() -> None:
     assert problems(text) == [(22, "gate G1 decider role 'boss' is not one of: owner, board")]
 
 
-@pytest.mark.parametrize("version", ["one", "1.5", "'1'", "[1]"])
+@pytest.mark.parametrize("version", ["one", "'1'", "[1]", "~"])
 def test_version_that_is_not_a_whole_number_is_reported(version: str) -> None:
     text = altered(("version: 1\n", f"version: {version}\n"))
 
@@ -461,14 +461,18 @@ def test_loading_a_missing_file_says_where_it_looked(tmp_path: Path) -> None:
         load_workflow(missing)
 
 
-def test_loading_a_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
+def test_loading_a_file_that_is_not_utf8_is_reported_on_the_line_of_the_first_bad_byte(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes(MINIMAL.encode("latin-1"))
 
     with pytest.raises(WorkflowInvalid) as raised:
         load_workflow(path)
 
-    assert [str(p) for p in raised.value.problems] == [f"{path}:1: the file is not UTF-8 text"]
+    assert [str(p) for p in raised.value.problems] == [
+        f"{path}:6: the file is not UTF-8 text (byte 0xE9 on this line); save it as UTF-8"
+    ]
 
 
 # --- the default workflow ------------------------------------------------------------

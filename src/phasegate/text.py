@@ -76,6 +76,8 @@ _NOT_TEXT = re.compile(
 def tidy(value: str, *, lines: bool = False) -> Tidied:
     """``value`` as phasegate keeps it. ``lines``: the field holds several lines (a
     description, a comment); otherwise every line break becomes a space."""
+    if value.isprintable():  # the common case: no control, break, surrogate or the like
+        return Tidied(value if value.isascii() else unicodedata.normalize("NFC", value))
     bad = _NOT_TEXT.search(value)
     if bad is not None:
         char = bad.group()
@@ -106,6 +108,21 @@ def shown(value: object, limit: int = SHOWN) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return _NOT_TEXT.sub("\ufffd", text)
+
+
+def legible(value: str) -> str:
+    """Stored text as a reader should see it in one line (a spreadsheet cell): line breaks
+    and tabs become one space, as :func:`tidy` makes them; control characters are dropped;
+    half characters and noncharacters become U+FFFD. For the exports, which must show
+    whatever the database holds (text that came in before this rule, or by other tools)
+    rather than refuse it; the result is safe for any file format."""
+    return _NOT_TEXT.sub(_stand_in, _ONE_LINE_BREAKS.sub(" ", value))
+
+
+def _stand_in(found: re.Match[str]) -> str:
+    # A control character never showed as anything; a lost half character or a
+    # noncharacter stood for a letter, so the reader should see that one is missing.
+    return "" if ord(found.group()) < 0xA0 else "\ufffd"
 
 
 def encodable(text: str) -> str:

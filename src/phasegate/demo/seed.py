@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import bindparam, select
 
 from phasegate.domain.model import Answer
@@ -16,6 +15,7 @@ from phasegate.engine.service import Engine
 from phasegate.errors import DuplicateName
 from phasegate.portfolio.table import SEED_PHASES, email_for
 from phasegate.storage.tables import Project
+from phasegate.workflow.yamlfile import load_data
 
 SEED_FILE = Path(__file__).with_name("asker.yaml")
 Q_LEADER = select(Project.leader_id).where(Project.id == bindparam("project"))
@@ -38,7 +38,7 @@ def seed_phase(word: str) -> str:
 
 def load_demo(engine: Engine, seed_file: Path = SEED_FILE) -> SeedResult:
     """Add the seed's people, board and projects that are not there yet."""
-    data: dict[str, Any] = yaml.safe_load(seed_file.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_data(seed_file, "demo seed file")
     domain = data["email_domain"]
     people_before = len(engine.people())
 

@@ -2,17 +2,16 @@
 
 :func:`check_workflow_text` returns every problem it can find, not just the first, each
 with file and line. :func:`load_workflow` returns a definition or raises
-:class:`~phasegate.errors.WorkflowInvalid` carrying those problems.
+:class:`~phasegate.errors.WorkflowInvalid` carrying those problems. The file is read and
+composed by :mod:`phasegate.workflow.yamlfile`, within its limits.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import deque
+from dataclasses import replace
 from pathlib import Path
 
-import yaml
 from yaml.nodes import Node, SequenceNode
 
 from phasegate.domain.model import (
@@ -28,6 +27,15 @@ from phasegate.domain.model import (
     WorkflowDefinition,
 )
 from phasegate.errors import WorkflowInvalid, WorkflowNotFound
+from phasegate.text import shown
+from phasegate.workflow.yamlfile import (
+    LOADER,
+    Loader,
+    collector_paused,
+    compose,
+    fingerprint,
+    read_file,
+)
 from phasegate.workflow.yamlnodes import NodeReader, Problem, line_of
 
 TOP_KEYS = ("name", "version", "title", "phases", "terminal", "gates")
@@ -35,20 +43,23 @@ GATE_KEYS = ("id", "from", "to", "label", "purpose", "deciders", "checklist")
 GATE_OPTIONAL = ("documents", "requires_events")
 
 
-def checksum(text: str) -> str:
-    """A fingerprint of what the file says, not how: comments and layout don't count."""
-    meaning = json.dumps(yaml.safe_load(text), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(meaning.encode("utf-8")).hexdigest()
-
-
 def load_workflow(path: Path) -> WorkflowDefinition:
     try:
-        text = path.read_text(encoding="utf-8")
+        text, problems = read_file(path)
     except FileNotFoundError as exc:
         raise WorkflowNotFound(f"No workflow file at {path}.") from exc
-    except UnicodeDecodeError as exc:
-        raise WorkflowInvalid([Problem(str(path), 1, "the file is not UTF-8 text")]) from exc
+    if text is None:
+        raise WorkflowInvalid(problems)
     return load_workflow_text(text, str(path))
+
+
+def check_workflow_file(path: Path, loader: Loader = LOADER) -> list[Problem]:
+    """Every problem of the workflow file at ``path``. Raises OSError if it cannot be
+    read at all."""
+    text, problems = read_file(path)
+    if text is None:
+        return problems
+    return parse_workflow(text, str(path), loader, fingerprinted=False)[1]
 
 
 def load_workflow_text(text: str, file: str) -> WorkflowDefinition:
@@ -59,16 +70,22 @@ def load_workflow_text(text: str, file: str) -> WorkflowDefinition:
 
 
 def check_workflow_text(text: str, file: str) -> list[Problem]:
-    return parse_workflow(text, file)[1]
+    return parse_workflow(text, file, fingerprinted=False)[1]
 
 
-def parse_workflow(text: str, file: str) -> tuple[WorkflowDefinition | None, list[Problem]]:
-    reader = NodeReader(file)
-    root = reader.compose(text)
-    if root is None:
-        return None, reader.problems
-    parser = _WorkflowParser(reader)
-    definition = parser.parse(root, text)
+def parse_workflow(
+    text: str, file: str, loader: Loader = LOADER, *, fingerprinted: bool = True
+) -> tuple[WorkflowDefinition | None, list[Problem]]:
+    """The definition (with its checksum if ``fingerprinted``; a check needs none) and
+    every problem, sorted by line."""
+    with collector_paused():
+        root, problems = compose(text, file, loader)
+        if root is None:
+            return None, problems
+        reader = NodeReader(file)
+        definition = _WorkflowParser(reader).parse(root, text)
+        if definition is not None and fingerprinted:
+            definition = replace(definition, checksum=fingerprint(root))
     return definition, sorted(set(reader.problems))
 
 
@@ -105,7 +122,6 @@ class _WorkflowParser:
             phases=phases,
             terminals=terminals,
             gates=tuple(g for g, _ in gates),
-            checksum=checksum(text),
             source=text,
         )
 
@@ -203,7 +219,9 @@ class _WorkflowParser:
         else:
             self.edges.add((from_phase, to))
         label = self.r.label(keys["label"], f"{what} label") if "label" in keys else None
-        purpose = self.r.label(keys["purpose"], f"{what} purpose") if "purpose" in keys else None
+        purpose = None
+        if "purpose" in keys:
+            purpose = self.r.label(keys["purpose"], f"{what} purpose", lines=True)
         deciders = self._deciders(keys["deciders"], what) if "deciders" in keys else None
         checklist = self._checklist(keys["checklist"], what) if "checklist" in keys else None
         documents = self._documents(keys["documents"], what) if "documents" in keys else ()
@@ -243,7 +261,8 @@ class _WorkflowParser:
             return value
         known = list(self.phase_lines) + ([] if phases_only else list(self.terminal_lines))
         self.r.problem(
-            node, f"{what} names unknown phase '{value}'; known: {', '.join(known) or 'none'}"
+            node,
+            f"{what} names unknown phase '{shown(value)}'; known: {', '.join(known) or 'none'}",
         )
         return None
 

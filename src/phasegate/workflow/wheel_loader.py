@@ -3,13 +3,15 @@
 Like the workflow loader, :func:`check_wheel_text` returns every problem it can find, each
 with file and line and what to do about it, and leaves out problems that only follow from
 one already reported. :func:`load_wheel` returns a :class:`~phasegate.domain.wheel.Wheel`
-or raises :class:`~phasegate.errors.WorkflowInvalid` carrying those problems.
+or raises :class:`~phasegate.errors.WorkflowInvalid` carrying those problems. The file is
+read and composed by :mod:`phasegate.workflow.yamlfile`, within its limits.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -29,7 +31,15 @@ from phasegate.domain.wheel import (
     WheelEvent,
 )
 from phasegate.errors import WorkflowInvalid, WorkflowNotFound
-from phasegate.workflow.loader import checksum
+from phasegate.text import shown
+from phasegate.workflow.yamlfile import (
+    LOADER,
+    Loader,
+    collector_paused,
+    compose,
+    fingerprint,
+    read_file,
+)
 from phasegate.workflow.yamlnodes import IDENTIFIER, NodeReader, Problem, line_of
 
 T = TypeVar("T")
@@ -67,17 +77,26 @@ _START_HELP = (
 
 def load_wheel(path: Path, known_phases: Collection[str] | None = None) -> Wheel:
     try:
-        text = path.read_text(encoding="utf-8")
+        text, problems = read_file(path)
     except FileNotFoundError as exc:
         raise WorkflowNotFound(
             f"No wheel file at {path}. Set PHASEGATE_WHEEL_FILE or put the annual cycle "
             "in workflows/arshjul.yaml."
         ) from exc
-    except UnicodeDecodeError as exc:
-        raise WorkflowInvalid(
-            [Problem(str(path), 1, "the file is not UTF-8 text")], "wheel file"
-        ) from exc
+    if text is None:
+        raise WorkflowInvalid(problems, "wheel file")
     return load_wheel_text(text, str(path), known_phases)
+
+
+def check_wheel_file(
+    path: Path, known_phases: Collection[str] | None = None, loader: Loader = LOADER
+) -> list[Problem]:
+    """Every problem of the wheel file at ``path``. Raises OSError if it cannot be read
+    at all."""
+    text, problems = read_file(path)
+    if text is None:
+        return problems
+    return parse_wheel(text, str(path), known_phases, loader, fingerprinted=False)[1]
 
 
 def load_wheel_text(text: str, file: str, known_phases: Collection[str] | None = None) -> Wheel:
@@ -90,17 +109,27 @@ def load_wheel_text(text: str, file: str, known_phases: Collection[str] | None =
 def check_wheel_text(
     text: str, file: str, known_phases: Collection[str] | None = None
 ) -> list[Problem]:
-    return parse_wheel(text, file, known_phases)[1]
+    return parse_wheel(text, file, known_phases, fingerprinted=False)[1]
 
 
 def parse_wheel(
-    text: str, file: str, known_phases: Collection[str] | None = None
+    text: str,
+    file: str,
+    known_phases: Collection[str] | None = None,
+    loader: Loader = LOADER,
+    *,
+    fingerprinted: bool = True,
 ) -> tuple[Wheel | None, list[Problem]]:
-    reader = NodeReader(file)
-    root = reader.compose(text)
-    if root is None:
-        return None, reader.problems
-    wheel = _WheelParser(reader, known_phases).parse(root, text)
+    """The wheel (with its checksum if ``fingerprinted``; a check needs none) and every
+    problem, sorted by line."""
+    with collector_paused():
+        root, problems = compose(text, file, loader)
+        if root is None:
+            return None, problems
+        reader = NodeReader(file)
+        wheel = _WheelParser(reader, known_phases).parse(root, text)
+        if wheel is not None and fingerprinted:
+            wheel = replace(wheel, checksum=fingerprint(root))
     return wheel, sorted(set(reader.problems))
 
 
@@ -145,7 +174,6 @@ class _WheelParser:
             schedule=self.schedule,
             reminders=self.reminders,
             events=events,
-            checksum=checksum(text),
             source=text,
         )
 
@@ -157,9 +185,9 @@ class _WheelParser:
             return None
         try:
             ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
             self.r.problem(
-                node, f"unknown time zone '{name}'; use an IANA name such as Europe/Oslo"
+                node, f"unknown time zone '{shown(name)}'; use an IANA name such as Europe/Oslo"
             )
             return None
         return name
@@ -298,7 +326,7 @@ class _WheelParser:
         if keys is None:
             return None
         event_id = self.r.identifier(keys["id"], "event id") if "id" in keys else None
-        written = _scalar(keys["id"]) if "id" in keys else ""
+        written = shown(_scalar(keys["id"])) if "id" in keys else ""
         what = f"event '{written}'" if written else "an event"  # a bad id still names it
         kind = None
         if "kind" in keys:
@@ -308,7 +336,7 @@ class _WheelParser:
         label = self.r.label(keys["label"], f"{what}: label") if "label" in keys else None
         description = None
         if "description" in keys:
-            description = self.r.label(keys["description"], f"{what}: description")
+            description = self.r.label(keys["description"], f"{what}: description", lines=True)
         start = self._start(keys["start"], what) if "start" in keys else None
         rule = None
         if "rrule" in keys:
@@ -436,8 +464,8 @@ class _WheelParser:
         raw = _scalar(node)
         found = _START.fullmatch(raw)
         if found is None:
-            shown = f" '{raw}'" if raw else ""
-            self.r.problem(node, f"{what}: start{shown} is not a date and time; {_START_HELP}")
+            written = f" '{shown(raw)}'" if raw else ""
+            self.r.problem(node, f"{what}: start{written} is not a date and time; {_START_HELP}")
             return None
         year, month, day, hour, minute = found.groups()
         try:
@@ -503,7 +531,8 @@ class _WheelParser:
         if found and int(found[1]) < 24 and int(found[2]) < 60:
             return time(int(found[1]), int(found[2]))
         self.r.problem(
-            node, f'{what} \'{raw}\' is not a time of day; write it as "HH:MM", e.g. "16:00"'
+            node,
+            f'{what} \'{shown(raw)}\' is not a time of day; write it as "HH:MM", e.g. "16:00"',
         )
         return None
 

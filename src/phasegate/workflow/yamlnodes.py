@@ -1,7 +1,9 @@
 """Reading a YAML node tree while keeping every problem with its file and line.
 
-PyYAML's composer gives nodes with positions; reading those directly (instead of the
-constructed dicts) lets us report duplicate keys and point at the exact line.
+:func:`~phasegate.workflow.yamlfile.compose` gives nodes with positions; reading those
+directly (instead of the constructed dicts) lets us report duplicate keys and point at the
+exact line. Every text goes through :func:`phasegate.text.tidy`, and every value repeated
+in a message through :func:`phasegate.text.shown`.
 """
 
 from __future__ import annotations
@@ -9,12 +11,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from phasegate.domain.model import Label
+from phasegate.text import reason, shown, tidy
 
 IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+#: What a whole number may be written as: decimal digits, perhaps a sign, no leading 0.
+WHOLE_NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+#: The largest whole number a file may give: what a database ``integer`` holds.
+MOST_WHOLE = 2**31 - 1
+_NUMBER_LIKE = re.compile(r"[-+]?\.?[0-9]")
+_HUGE = 10**20
 
 
 @dataclass(frozen=True, order=True)
@@ -40,25 +48,6 @@ class NodeReader:
         where = line if line is not None else (node.start_mark.line + 1 if node else 1)
         self.problems.append(Problem(self.file, where, message))
 
-    def compose(self, text: str) -> Node | None:
-        try:
-            node: Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 1
-            what = exc.problem or "the file is not valid YAML"
-            opened = exc.context_mark.line + 1 if exc.context_mark else line
-            if exc.context and opened != line:  # an unclosed '{', '[' or quote: say where
-                what = f"{what} ({exc.context} on line {opened})"
-            self.problems.append(Problem(self.file, line, f"YAML syntax error: {what}"))
-            return None
-        except yaml.YAMLError as exc:
-            self.problems.append(Problem(self.file, 1, f"YAML syntax error: {exc}"))
-            return None
-        if node is None:
-            self.problems.append(Problem(self.file, 1, "the file is empty"))
-        return node
-
     def mapping(
         self,
         node: Node,
@@ -77,13 +66,14 @@ class NodeReader:
             if key in seen:
                 first = seen[key].start_mark.line + 1
                 self.problem(
-                    key_node, f"duplicate key '{key}' in {what} (first given on line {first})"
+                    key_node,
+                    f"duplicate key '{shown(key)}' in {what} (first given on line {first})",
                 )
                 continue
             if allowed and key not in allowed:
                 expected = ", ".join(sorted(allowed))
                 self.problem(
-                    key_node, f"unknown key '{key}' in {what}; expected one of: {expected}"
+                    key_node, f"unknown key '{shown(key)}' in {what}; expected one of: {expected}"
                 )
                 continue
             seen[key] = value_node
@@ -98,34 +88,62 @@ class NodeReader:
             return []
         return list(node.value)
 
-    def text(self, node: Node, what: str) -> str | None:
+    def text(self, node: Node, what: str, *, lines: bool = False) -> str | None:
+        """A text as :func:`~phasegate.text.tidy` keeps it: on one line unless ``lines``."""
         if not isinstance(node, ScalarNode) or node.tag.endswith(":null"):
             self.problem(node, f"{what} must be a text")
             return None
-        value = str(node.value).strip()
+        tidied = tidy(str(node.value), lines=lines)
+        if not tidied.ok:  # a quoted "\0", "\x01" or "\ud83d" can carry what is not text
+            self.problem(node, f"{what} {reason(tidied)}")
+            return None
+        value = tidied.text.strip()
         if not value:
             self.problem(node, f"{what} must not be empty")
             return None
         return value
 
     def identifier(self, node: Node, what: str) -> str | None:
+        written = str(node.value) if isinstance(node, ScalarNode) else ""
+        if IDENTIFIER.fullmatch(written) and not node.tag.endswith(":null"):
+            return written  # only letters, digits, '_' and '-': text() would keep it as it is
         value = self.text(node, what)
         if value is not None and not IDENTIFIER.match(value):
             self.problem(
                 node,
-                f"{what} '{value}' is not a valid id: use letters, digits, '_' or '-', "
+                f"{what} '{shown(value)}' is not a valid id: use letters, digits, '_' or '-', "
                 "starting with a letter",
             )
             return None
         return value
 
-    def integer(self, node: Node, what: str, minimum: int = 0) -> int | None:
-        if not isinstance(node, ScalarNode) or not node.tag.endswith(":int"):
+    def integer(
+        self, node: Node, what: str, minimum: int = 0, most: int = MOST_WHOLE
+    ) -> int | None:
+        """A whole number in decimal digits. YAML 1.1 also reads ``0x1F``, ``0b101``,
+        ``017`` (octal), ``1_000`` and ``1:30`` (base 60) as numbers, which nobody means in
+        a phasegate file: those, and other numbers that are not whole, are refused with the
+        way to write one."""
+        if not isinstance(node, ScalarNode) or not _numeric(node):
             self.problem(node, f"{what} must be a whole number")
             return None
-        value = int(node.value)
+        written = str(node.value)
+        if not node.tag.endswith(":int") or not WHOLE_NUMBER.fullmatch(written):
+            self.problem(
+                node,
+                f"{what} '{shown(written)}' is not a plain whole number: write it with the "
+                "digits 0-9 only, without leading zeros, '_', ':', '.' or '0x', e.g. 12",
+            )
+            return None
+        if len(written) > 20:  # int() refuses 5,000 digits, and this many is out of range
+            value = -_HUGE if written.startswith("-") else _HUGE
+        else:
+            value = int(written)
         if value < minimum:
             self.problem(node, f"{what} must be at least {minimum}")
+            return None
+        if value > most:
+            self.problem(node, f"{what} must be at most {most}")
             return None
         return value
 
@@ -138,21 +156,30 @@ class NodeReader:
     def choice(self, node: Node, what: str, choices: tuple[str, ...]) -> str | None:
         value = self.text(node, what)
         if value is not None and value not in choices:
-            self.problem(node, f"{what} '{value}' is not one of: {', '.join(choices)}")
+            self.problem(node, f"{what} '{shown(value)}' is not one of: {', '.join(choices)}")
             return None
         return value
 
-    def label(self, node: Node, what: str) -> Label | None:
-        """Either a plain text, or a mapping with `nb` (required) and `en`."""
+    def label(self, node: Node, what: str, *, lines: bool = False) -> Label | None:
+        """Either a plain text, or a mapping with `nb` (required) and `en`; on one line
+        unless ``lines``."""
         if isinstance(node, ScalarNode):
-            value = self.text(node, what)
+            value = self.text(node, what, lines=lines)
             return Label(value) if value else None
         keys = self.mapping(node, what, required=("nb",), optional=("en",))
         if keys is None or "nb" not in keys:
             return None
-        nb = self.text(keys["nb"], f"{what} (nb)")
-        en = self.text(keys["en"], f"{what} (en)") if "en" in keys else None
+        nb = self.text(keys["nb"], f"{what} (nb)", lines=lines)
+        en = self.text(keys["en"], f"{what} (en)", lines=lines) if "en" in keys else None
         return Label(nb, en) if nb else None
+
+
+def _numeric(node: ScalarNode) -> bool:
+    """YAML read it as a number, or it is written unquoted and starts like one (``0o17``,
+    ``1e3``, which YAML 1.1 reads as texts)."""
+    if node.tag.endswith((":int", ":float")):
+        return True
+    return not node.style and _NUMBER_LIKE.match(str(node.value)) is not None
 
 
 def line_of(node: Node) -> int:
