@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from sqlalchemy import insert
 
 from phasegate.bootstrap import App
 from phasegate.exports import audit_csv, audit_json
 from phasegate.storage.database import connect, upgrade
+from phasegate.storage.tables import AuditEvent, Person
 from tests.factories import Cast
 from tests.processes import cli_env, run_phasegate
 from tests.webserver import serve
@@ -81,3 +84,52 @@ def test_the_cli_exports_csv_and_json(tmp_path: Path) -> None:
     done = run_phasegate("audit", "export", "--project", "99", cwd=tmp_path, env=env)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
+
+
+def readable(text: str, char: str) -> set[str]:
+    """What a reader may see of ``text``: ``char`` dropped or replaced, and nothing else."""
+    return {text.replace(char, stand_in) for stand_in in ("", " ", "\ufffd")}
+
+
+def test_every_control_character_in_the_trail_exports_readable(
+    app: App, cast: Cast, database_url: str
+) -> None:
+    # Written with SQL, as older imports and other tools left them. PostgreSQL holds no
+    # NUL in text; only SQLite's JSON (escaped text) gives back half a character.
+    sqlite = database_url.startswith("sqlite")
+    chars = [chr(code) for code in range(0 if sqlite else 1, 0x20)] + ["\ufffe"]
+    chars += ["\ud83d"] if sqlite else []
+    now = datetime.now(UTC)
+    stored: dict[str, tuple[str, str, str, str]] = {}  # kind -> char, actor, kind, name
+    with app.database.begin() as conn:
+        for number, char in enumerate(chars):
+            whole = "" if char == "\ud83d" else char  # the text columns cannot hold it
+            actor = f"Aktør {number:02d} A{whole}B æøå"
+            kind = f"Hendelse{number:02d}A{whole}B"
+            name = f"Navn A{char}B æøå"
+            person = conn.execute(
+                insert(Person).returning(Person.id),
+                {"name": actor, "email": f"a{number}@x.example", "created_at": now},
+            ).scalar_one()
+            conn.execute(
+                insert(AuditEvent),
+                {"occurred_at": now, "kind": kind, "actor_id": person, "payload": {"name": name}},
+            )
+            stored[f"Hendelse{number:02d}"] = (char, actor, kind, name)
+
+    entries = [e for e in app.engine.audit_trail() if e.kind.startswith("Hendelse")]
+    rows = rows_of(audit_csv(entries))
+    records = json.loads(audit_json(entries).encode("utf-8"))  # it encodes, whatever it holds
+    assert len(rows) == len(records) == len(chars)
+    for row, record in zip(rows, records, strict=True):
+        char, actor, kind, name = stored[row["kind"][: len("Hendelse00")]]
+        assert row["actor"] in readable(actor, char), row
+        assert row["kind"] in readable(kind, char), row
+        # JSON escapes a control character itself, so the payload may keep it.
+        assert json.loads(row["payload"])["name"] in readable(name, char) | {name}, row
+        whole = name.replace("\ud83d", "\ufffd")  # all that UTF-8 can hold of it
+        assert (record["actor"], record["kind"], record["payload"]["name"]) == (
+            actor,
+            kind,
+            whole,
+        )

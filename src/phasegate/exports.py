@@ -1,8 +1,15 @@
 """Writing tables for spreadsheets: cells Excel must never run, and the audit trail.
 
-Text that Excel would run as a formula (starting with = + - @, a tab or a carriage
-return) gets a leading apostrophe in a CSV file. The overview's export and the audit
-trail's export both write their cells through :func:`defused`.
+Exports never fail on data: every cell's text is made :func:`~phasegate.text.legible`
+first, because the database may hold what no file can (a NUL, Word's line break ``\v``,
+half a character), from before text was checked at the door or from other tools. Line
+breaks become spaces, control characters are dropped, and a half character shows as
+U+FFFD. Then text that Excel would run as a formula (starting with = + - @, a tab or a
+carriage return) gets a leading apostrophe in a CSV file. The overview's exports and the
+audit trail's export both write their cells through :func:`shown` and :func:`defused`.
+
+The audit trail as JSON keeps every value as it is stored (JSON escapes control
+characters itself), except a half character, which no UTF-8 file can hold.
 """
 
 from __future__ import annotations
@@ -10,29 +17,41 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from phasegate.engine.views import AuditEntry
+from phasegate.text import legible
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 AUDIT_COLUMNS = ("id", "occurred_at", "kind", "actor", "actor_id", "project_id", "payload")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+V = TypeVar("V")
 
 
 def shown(value: Any) -> str:
-    """A cell's text: nothing for None, ISO 8601 for dates."""
+    """A cell's text: nothing for None, ISO 8601 for dates, and text made legible."""
     if value is None:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return legible(str(value))
+
+
+def sheet_value(value: V) -> V | str:
+    """The value for a workbook cell: text made legible (openpyxl refuses control
+    characters, and a half character cannot be saved); numbers and dates as they are."""
+    return legible(value) if isinstance(value, str) else value
 
 
 def defused(value: Any) -> str:
-    """The cell's text, with an apostrophe in front if Excel would run it as a formula."""
+    """The cell's text, with an apostrophe in front if Excel would run it as a formula.
+    Leading spaces do not hide a formula: a tab or a line break in front of one has
+    become a space by now, and it was a formula before."""
     text = shown(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if text.lstrip().startswith(FORMULA_START) else text
 
 
 def audit_records(entries: Iterable[AuditEntry]) -> list[dict[str, Any]]:
@@ -52,7 +71,15 @@ def audit_records(entries: Iterable[AuditEntry]) -> list[dict[str, Any]]:
 
 
 def audit_json(entries: Iterable[AuditEntry]) -> str:
-    return json.dumps(audit_records(entries), ensure_ascii=False, indent=2, default=str) + "\n"
+    """The audit trail as JSON, readable letters and all; it always encodes as UTF-8."""
+    text = json.dumps(audit_records(entries), ensure_ascii=False, indent=2, default=str)
+    return _whole_characters(text) + "\n"
+
+
+def _whole_characters(text: str) -> str:
+    # json.dumps escapes control characters but passes half characters through raw, and
+    # UTF-8 cannot hold them; "\ud83d" escaped instead would stop strict JSON readers.
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def excel_csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:
@@ -60,7 +87,7 @@ def excel_csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:
     header line, then one line per row with every cell :func:`defused`."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(header)
+    writer.writerow([shown(title) for title in header])
     writer.writerows([defused(cell) for cell in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
 
@@ -70,5 +97,6 @@ def audit_csv(entries: Iterable[AuditEntry]) -> bytes:
     own cell."""
     records = audit_records(entries)
     for record in records:
-        record["payload"] = json.dumps(record["payload"], ensure_ascii=False, default=str)
+        payload = json.dumps(record["payload"], ensure_ascii=False, default=str)
+        record["payload"] = _whole_characters(payload)
     return excel_csv(AUDIT_COLUMNS, ([r[column] for column in AUDIT_COLUMNS] for r in records))

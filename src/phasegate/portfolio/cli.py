@@ -13,6 +13,10 @@ portfolio_cli = typer.Typer(help="The portfolio as a table (CSV or Excel).", no_
 audit_cli = typer.Typer(help="The audit trail.", no_args_is_help=True)
 
 
+#: The longest portfolio name, as the database holds it.
+PORTFOLIO_LENGTH = 200
+
+
 class Format(StrEnum):
     CSV = "csv"
     JSON = "json"
@@ -20,7 +24,10 @@ class Format(StrEnum):
 
 @portfolio_cli.command("import")
 def portfolio_import(
-    file: Annotated[Path, typer.Argument(help="A .csv (; or ,) or .xlsx file.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="A .csv (; , or tab; UTF-8, Windows-1252 or UTF-16) or .xlsx file."),
+    ],
     dry_run: Annotated[bool, typer.Option(help="Check and report; write nothing.")] = False,
     portfolio: Annotated[str | None, typer.Option(help="The portfolio they belong to.")] = None,
     email_domain: Annotated[
@@ -30,7 +37,15 @@ def portfolio_import(
 ) -> None:
     """Import projects with their owners, leaders and phases; all of them or none."""
     from phasegate.bootstrap import running
+    from phasegate.text import reason, tidy
 
+    if portfolio is not None:
+        tidied = tidy(portfolio)
+        if not tidied.ok or len(tidied.text.strip()) > PORTFOLIO_LENGTH:
+            why = reason(tidied) or f"is longer than {PORTFOLIO_LENGTH} characters"
+            typer.echo(f"--portfolio {why}; nothing was imported", err=True)
+            raise typer.Exit(2)
+        portfolio = tidied.text.strip() or None
     try:
         data = file.read_bytes()
     except OSError as exc:
@@ -38,6 +53,10 @@ def portfolio_import(
         raise typer.Exit(1) from None
     with running() as app:
         plan = app.engine.check_portfolio_file(data, file.name, email_domain=email_domain)
+        if plan.source:
+            typer.echo(f"{file}: read as {plan.source}")
+        for note in plan.notes:
+            typer.echo(f"{file}: {note}")
         for problem in plan.problems:
             typer.echo(f"{file}: {problem}", err=True)
         if plan.problems:

@@ -5,21 +5,27 @@ leader and phase, and optionally area, description and the owner's and leader's 
 addresses. :func:`plan_import` turns the file's bytes into an :class:`ImportPlan` (the
 projects and the new people to register) and every problem, row by row. Nothing here
 writes: the engine registers a plan in one transaction (``engine/imports.py``).
+
+Every cell is text from outside and goes through :func:`phasegate.text.tidy`: the
+description may hold several lines, every other column one. A cell that is not text (a
+NUL, a control character, half a character) is a problem that names its row and column,
+and a line break in a one-line cell (Word's manual line break, most often) becomes a
+space, which the plan reports as a :class:`Note`. Each column has the length the database
+and the API allow.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-
-from openpyxl import load_workbook
+from dataclasses import dataclass, field, replace
 
 from phasegate.domain.model import WorkflowDefinition
+from phasegate.portfolio.files import Problem, read_sheet
+from phasegate.text import reason, shown, tidy
+
+__all__ = ["COLUMNS", "ImportPlan", "Note", "PersonRow", "Problem", "ProjectRow", "plan_import"]
 
 #: The seed slides' phase words, mapped to the workflow's phase ids.
 SEED_PHASES = {
@@ -48,18 +54,31 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 REQUIRED = ("project", "owner", "leader", "phase")
+#: The longest each column may be: the database's and the API's limits.
+LENGTHS = {
+    "project": 200,
+    "owner": 200,
+    "leader": 200,
+    "phase": 50,
+    "area": 200,
+    "description": 4000,
+    "owner_email": 320,
+    "leader_email": 320,
+}
+#: The columns whose cells may hold several lines.
+SEVERAL_LINES = frozenset({"description"})
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
-class Problem:
-    """What is wrong, and on which row of the file (1 is the header row) if on one."""
+class Note:
+    """What the import changed on the way in, and on which row; the dry run says it."""
 
     message: str
-    row: int | None = None
+    row: int
 
     def __str__(self) -> str:
-        return self.message if self.row is None else f"row {self.row}: {self.message}"
+        return f"row {self.row}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -81,11 +100,14 @@ class ProjectRow:
 
 @dataclass(frozen=True)
 class ImportPlan:
-    """What an import registers: new people first, then the projects."""
+    """What an import registers: new people first, then the projects. ``source`` says
+    what the file was read as (its kind and encoding), ``notes`` what was tidied."""
 
     projects: tuple[ProjectRow, ...] = ()
     new_people: tuple[PersonRow, ...] = ()
     problems: tuple[Problem, ...] = field(default=())
+    notes: tuple[Note, ...] = ()
+    source: str = ""
 
     @property
     def ok(self) -> bool:
@@ -98,37 +120,6 @@ def email_for(name: str, domain: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     local = ".".join(part for part in re.split(r"[^a-z0-9]+", text) if part)
     return f"{local}@{domain}"
-
-
-def read_rows(data: bytes, filename: str) -> tuple[list[list[str]], list[Problem]]:
-    """The file's rows as text cells (the header first): ``.xlsx`` by openpyxl (the first
-    sheet), anything else as CSV in UTF-8 (with or without a byte order mark), ``;`` or
-    ``,`` between fields."""
-    if filename.lower().endswith((".xlsx", ".xlsm")) or data.startswith(b"PK\x03\x04"):
-        return _excel_rows(data)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [Problem("the file is not UTF-8 text; save it as CSV UTF-8")]
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)], []
-
-
-def _excel_rows(data: bytes) -> tuple[list[list[str]], list[Problem]]:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return [], [Problem("the file is not an Excel workbook (.xlsx)")]
-    try:
-        sheet = book.worksheets[0]
-        rows = [
-            ["" if value is None else str(value) for value in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-    finally:
-        book.close()
-    return rows, []
 
 
 def _header_key(header: str) -> str:
@@ -153,17 +144,18 @@ def plan_import(
     without an email in the file is found by name among them, or, with ``email_domain``,
     gets an address made from their name (as the demo seed does).
     """
-    rows, problems = read_rows(data, filename)
-    if problems:
-        return ImportPlan(problems=tuple(problems))
+    sheet = read_sheet(data, filename)
+    rows = sheet.rows
     if not rows or not any(cell.strip() for cell in rows[0]):
-        return ImportPlan(problems=(Problem("the file is empty: no header row", 1),))
+        problems = sheet.problems or [Problem("the file is empty: no header row", 1)]
+        return ImportPlan(problems=tuple(problems), source=sheet.source)
     columns, problems = _columns(rows[0])
     if problems:
-        return ImportPlan(problems=tuple(problems))
-    return _Checker(definition, existing_projects, existing_people, email_domain).check(
-        columns, rows[1:]
-    )
+        return ImportPlan(problems=tuple(problems), source=sheet.source)
+    checker = _Checker(definition, existing_projects, existing_people, email_domain)
+    titles = {column: shown(rows[0][index].strip()) for column, index in columns.items()}
+    plan = checker.check(columns, titles, rows[1:], stopped=sheet.problems)
+    return replace(plan, source=sheet.source)
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
@@ -175,9 +167,11 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
             continue
         column = KNOWN.get(_header_key(title))
         if column is None:
-            problems.append(Problem(f'unknown column "{title}"; the known columns are {known}', 1))
+            problems.append(
+                Problem(f'unknown column "{shown(title)}"; the known columns are {known}', 1)
+            )
         elif column in columns:
-            problems.append(Problem(f'the column "{title}" appears twice', 1))
+            problems.append(Problem(f'the column "{shown(title)}" appears twice', 1))
         else:
             columns[column] = index
     for column in REQUIRED:
@@ -204,23 +198,31 @@ class _Checker:
         self.email_domain = email_domain
         self.phases = _phase_words(definition)
         self.problems: list[Problem] = []
+        self.notes: list[Note] = []
         self.emails_of: dict[str, tuple[str, int]] = {}  # name -> (email, first row)
         self.names_of: dict[str, tuple[str, int]] = {}  # email -> (name, first row)
         self.new_people: dict[str, PersonRow] = {}
 
-    def check(self, columns: dict[str, int], rows: list[list[str]]) -> ImportPlan:
+    def check(
+        self,
+        columns: dict[str, int],
+        titles: dict[str, str],
+        rows: list[list[str]],
+        stopped: Iterable[Problem] = (),
+    ) -> ImportPlan:
+        """Every row's problems; ``stopped``: why the file could not be read to its end."""
         projects: list[ProjectRow] = []
         seen: dict[str, int] = {}
         for number, cells in enumerate(rows, start=2):
-
-            def cell(column: str, cells: list[str] = cells) -> str:
-                index = columns.get(column)
-                if index is None or index >= len(cells):
-                    return ""
-                return cells[index].strip()
-
             if not any(value.strip() for value in cells):
                 continue
+            values = self._cells(columns, titles, cells, number)
+            if values is None:
+                continue
+
+            def cell(column: str, values: dict[str, str] = values) -> str:
+                return values.get(column, "")
+
             before = len(self.problems)
             name = cell("project")
             if not name:
@@ -249,13 +251,45 @@ class _Checker:
                         description=cell("description"),
                     )
                 )
+        self.problems.extend(stopped)
         if not projects and not self.problems:
             self.problems.append(Problem("the file has no projects below its header row"))
         return ImportPlan(
             projects=tuple(projects),
             new_people=tuple(self.new_people.values()),
             problems=tuple(self.problems),
+            notes=tuple(self.notes),
         )
+
+    def _cells(
+        self, columns: dict[str, int], titles: dict[str, str], cells: list[str], row: int
+    ) -> dict[str, str] | None:
+        """The row's cells as phasegate keeps text, by column; None when one of them is
+        not text or too long (the rest of the row is checked once those are fixed)."""
+        values: dict[str, str] = {}
+        refused = False
+        for column, index in columns.items():
+            raw = cells[index] if index < len(cells) else ""
+            tidied = tidy(raw, lines=column in SEVERAL_LINES)
+            where = f'column "{titles[column]}"'
+            if not tidied.ok:
+                self.problems.append(Problem(f"{where} {reason(tidied)}", row))
+                refused = True
+                continue
+            text = tidied.text.strip()
+            if len(text) > LENGTHS[column]:
+                self.problems.append(
+                    Problem(
+                        f"{where} holds {len(text)} characters; "
+                        f"it may hold at most {LENGTHS[column]}",
+                        row,
+                    )
+                )
+                refused = True
+            elif tidied.changed and column not in SEVERAL_LINES and text != raw.strip():
+                self.notes.append(Note(f'{where}: a line break became a space: "{text}"', row))
+            values[column] = text
+        return None if refused else values
 
     def _phase(self, word: str, row: int) -> str | None:
         phase = self.phases.get(word.casefold())
