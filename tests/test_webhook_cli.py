@@ -3,14 +3,18 @@ against a real database and a real receiver on loopback."""
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
+from phasegate.storage.database import connect
+from phasegate.storage.tables import WebhookSubscription
 from phasegate.webhooks.signing import verify
-from tests.processes import free_port, run_phasegate, upgraded_cli_env
+from tests.processes import cli_env, free_port, run_phasegate, upgraded_cli_env
 from tests.webhook_receiver import receiving
 
 
@@ -90,3 +94,33 @@ def test_a_mistyped_event_type_is_refused_with_the_list_of_types(
     )
     assert "Traceback" not in done.stderr
     assert run_phasegate("webhook", "list", cwd=tmp_path, env=env).stdout.startswith("No web")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_webhook_typed_in_a_terminal_that_is_not_utf_8_or_with_a_broken_url_is_refused(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = cli_env(database_url=database_url)
+    latin_1 = os.fsdecode("Økonomiarkiv".encode("latin-1"))  # what Python makes of the bytes
+    typed = run_phasegate(
+        "webhook", "add", latin_1, "https://a.example/in", "-e", "*", cwd=tmp_path, env=env
+    )
+    broken = "https://arkiv.asker.example/ny\nadresse"
+    pasted = run_phasegate("webhook", "add", "Arkiv", broken, "-e", "*", cwd=tmp_path, env=env)
+
+    assert typed.returncode == 2
+    assert typed.stderr.startswith(
+        "error: NAME contains the byte 0xD8 (at position 1), which is not UTF-8 text; set the "
+        "terminal to UTF-8"
+    )
+    assert pasted.returncode == 2
+    assert pasted.stderr.startswith(
+        "error: The webhook's URL contains a space or line break (U+000A, at position "
+        f"{broken.index(chr(10)) + 1}); a web address has none."
+    )
+    for done in (typed, pasted):
+        assert "Traceback" not in done.stderr
+    database = connect(database_url)
+    with database.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(WebhookSubscription)).scalar() == 0
+    database.dispose()

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from phasegate.commands import text_argument
 from phasegate.config_reference import config_cli
 from phasegate.cycle.cli import person_cli, scheduler, tick, wheel_cli
 from phasegate.errors import PhasegateError
@@ -36,7 +37,7 @@ cli.command("tick")(tick)
 cli.command("scheduler")(scheduler)
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
-Port = Annotated[int, typer.Option(help="Port to listen on.")]
+Port = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -74,21 +75,16 @@ def db_current() -> None:
 @workflow_cli.command("check")
 def workflow_check(files: Annotated[list[Path], typer.Argument(help="Workflow files.")]) -> None:
     """Validate workflow files; print every problem with file and line."""
-    from phasegate.workflow.loader import check_workflow_text
+    from phasegate.workflow.loader import check_workflow_file
 
     failed = False
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
+            problems = check_workflow_file(path)
         except OSError as exc:
             typer.echo(f"{path}: cannot read the file: {exc.strerror}", err=True)
             failed = True
             continue
-        except UnicodeDecodeError:
-            typer.echo(f"{path}:1: the file is not UTF-8 text; save it as UTF-8", err=True)
-            failed = True
-            continue
-        problems = check_workflow_text(text, str(path))
         for problem in problems:
             typer.echo(str(problem), err=True)
         if problems:
@@ -115,6 +111,7 @@ def workflow_diagram(
 @cli.command("serve")
 def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     """Run the web server (refuses an out-of-date schema)."""
+    host = text_argument(host, "--host")
     _serve(_listening_on(Settings.load(), host, port), host, port)
 
 
@@ -129,6 +126,7 @@ def demo(
     from phasegate.demo.seed import load_demo
     from phasegate.storage.database import connect, upgrade
 
+    host = text_argument(host, "--host")
     settings = _listening_on(Settings.load(), host, port)
     upgrade(connect(settings.database_url))
     result = load_demo(build(settings).engine)

@@ -2,42 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
-from phasegate.errors import ConfigurationError
+from phasegate.commands import Now, clock_at, parse_day, text_argument
 from phasegate.logs import configure_logging
 from phasegate.settings import Locale, Settings
 
 wheel_cli = typer.Typer(help="The annual cycle (årshjul) file.", no_args_is_help=True)
 person_cli = typer.Typer(help="People's own preferences.", no_args_is_help=True)
-
-Now = Annotated[
-    str | None,
-    typer.Option(
-        help="Do the pass as at this moment, ISO 8601 (e.g. 2027-04-19T08:00); without a "
-        "zone it is the organisation's local time. Default: the real time."
-    ),
-]
-
-
-def parse_moment(text: str, zone: ZoneInfo) -> datetime:
-    """An ISO 8601 moment; a time without a zone is read in the organisation's zone."""
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ConfigurationError(
-            f"--now {text!r} is not an ISO 8601 time; write it like 2027-04-19T08:00 "
-            "or 2027-04-19T08:00+02:00."
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC)
 
 
 def tick(now: Now = None) -> None:
@@ -46,8 +22,8 @@ def tick(now: Now = None) -> None:
     from phasegate.cycle.scheduler import run_pass, sender_for
 
     settings = Settings.load()
+    clock = clock_at(now, settings.zone)
     configure_logging(settings)
-    clock = _fixed(parse_moment(now, settings.zone)) if now else None
     with running(settings, clock=clock) as app:
         report = run_pass(app, sender_for(app))
     at = app.engine.clock().astimezone(settings.zone)
@@ -101,20 +77,16 @@ def wheel_check(
 ) -> None:
     """Validate the wheel file against the default workflow's phases."""
     from phasegate.workflow.catalog import WorkflowCatalog
-    from phasegate.workflow.wheel_loader import check_wheel_text
+    from phasegate.workflow.wheel_loader import check_wheel_file
 
     settings = Settings.load()
     path = file or settings.wheel_path
+    workflow = WorkflowCatalog(settings.workflows_dir).current(settings.default_workflow)
     try:
-        text = path.read_text(encoding="utf-8")
+        problems = check_wheel_file(path, [p.id for p in workflow.phases])
     except OSError as exc:
         typer.echo(f"{path}: cannot read the file: {exc.strerror}", err=True)
         raise typer.Exit(1) from None
-    except UnicodeDecodeError:
-        typer.echo(f"{path}:1: the file is not UTF-8 text; save it as UTF-8", err=True)
-        raise typer.Exit(1) from None
-    workflow = WorkflowCatalog(settings.workflows_dir).current(settings.default_workflow)
-    problems = check_wheel_text(text, str(path), [p.id for p in workflow.phases])
     for problem in problems:
         typer.echo(str(problem), err=True)
     if problems:
@@ -128,17 +100,18 @@ def wheel_show(
     start: Annotated[
         str | None, typer.Option("--from", help="First day, YYYY-MM-DD (default: today).")
     ] = None,
-    days: Annotated[int, typer.Option(help="How many days to show.")] = 365,
+    days: Annotated[int, typer.Option(min=1, max=3660, help="How many days to show.")] = 365,
     lang: Annotated[Locale, typer.Option(help="Label language.")] = Locale.NB,
 ) -> None:
     """List the wheel's events, moved off weekends and holidays, with when phasegate acts."""
     from phasegate.workflow.catalog import WorkflowCatalog
     from phasegate.workflow.wheel_loader import load_wheel
 
+    chosen = parse_day(start, "--from") if start else None
     settings = Settings.load()
     workflow = WorkflowCatalog(settings.workflows_dir).current(settings.default_workflow)
     wheel = load_wheel(settings.wheel_path, [p.id for p in workflow.phases])
-    first = date.fromisoformat(start) if start else datetime.now(wheel.zone).date()
+    first = chosen or datetime.now(wheel.zone).date()
     begin = datetime.combine(first, datetime.min.time(), tzinfo=wheel.zone)
     for occurrence in wheel.occurrences(begin, begin + timedelta(days=days)):
         moved = "  (moved from a day off)" if occurrence.at != occurrence.nominal else ""
@@ -158,17 +131,14 @@ def person_digest(
     from phasegate.bootstrap import running
     from phasegate.errors import NotFound
 
+    address = text_argument(email, "EMAIL").strip().lower()
     with running() as app:
         people = app.engine.people()
-        person = next((p for p in people if p.email == email.strip().lower()), None)
+        person = next((p for p in people if p.email == address), None)
         if person is None:
-            raise NotFound(f"No one is registered with the email address {email}.")
+            raise NotFound(f"No one is registered with the email address {address}.")
         app.engine.set_digest(person.id, not off, actor=None)
     typer.echo(
         f"{person.name} now gets "
         + ("one email per reminder." if off else "one daily digest of reminders.")
     )
-
-
-def _fixed(moment: datetime) -> Callable[[], datetime]:
-    return lambda: moment

@@ -25,6 +25,7 @@ from phasegate.errors import (
 )
 from phasegate.leases import STATUSES
 from phasegate.storage.tables import WebhookDelivery, WebhookSubscription
+from phasegate.text import reason, tidy
 from phasegate.webhooks.catalog import PING, event_types, payload_format, receiver_url
 from phasegate.webhooks.deliverer import QUEUE
 from phasegate.webhooks.fanout import Fanout, delivery_row
@@ -113,10 +114,8 @@ def add_webhook(
     (standard or teams); return its id and its signing secret."""
     require_office(uow, "add a webhook")
     form = payload_format(form)
-    name = " ".join(name.split())
-    if not name or len(name) > 200:
-        raise WebhookInvalid("Give the webhook a name of 1 to 200 characters.")
-    address, kinds = receiver_url(url), event_types(chosen)
+    name = webhook_name(name)
+    address, kinds = receiver_url(webhook_url(url)), event_types(chosen)
     if (taken := uow.scalar(Q_NAME_TAKEN, name=name)) is not None:
         raise WebhookInvalid(
             f"There is a webhook named {name!r} already (id {taken}). Choose another name."
@@ -140,6 +139,34 @@ def add_webhook(
         ) from exc
     uow.emit(ev.WebhookAdded(subscription, name, address, tuple(kinds), form))
     return subscription, secret
+
+
+def webhook_name(name: str) -> str:
+    """The name as stored: one line of text, tidied, its spaces collapsed, 1 to 200 long."""
+    tidied = tidy(name)
+    if not tidied.ok:
+        raise WebhookInvalid(f"The webhook's name {reason(tidied)}.")
+    name = " ".join(tidied.text.split())
+    if not name or len(name) > 200:
+        raise WebhookInvalid("Give the webhook a name of 1 to 200 characters.")
+    return name
+
+
+def webhook_url(url: str) -> str:
+    """The URL as given, around spaces trimmed, refused if anything in it is not text or is
+    a space: a line break or a space inside a pasted address means it was cut or joined."""
+    tidied = tidy(url)
+    if not tidied.ok:
+        raise WebhookInvalid(f"The webhook's URL {reason(tidied)}.")
+    address, lead = url.strip(), len(url) - len(url.lstrip())
+    space = next((at for at, char in enumerate(address) if char.isspace()), None)
+    if space is not None:
+        raise WebhookInvalid(
+            f"The webhook's URL contains a space or line break (U+{ord(address[space]):04X}, "
+            f"at position {lead + space + 1}); a web address has none. Copy the whole address "
+            "again, or write a space in it as %20."
+        )
+    return address
 
 
 def _live(uow: UnitOfWork, subscription: int) -> tuple[int, str, str]:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import typer
 from sqlalchemy import Engine as Database
 
+from phasegate.commands import Now, clock_at, written_ahead
 from phasegate.errors import MailNotConfigured, PhasegateError
 from phasegate.leases import Status
 from phasegate.mail.outbox import OutboxEntry, get_message, list_messages, resend
 from phasegate.settings import Settings
+from phasegate.storage.tables import OutboxMessage
 
 mail_cli = typer.Typer(
     help="Outgoing email: deliver the outbox, list it, and re-send dead letters.",
@@ -46,8 +48,11 @@ def _plain_errors() -> Iterator[None]:
         raise typer.Exit(1) from exc
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def _clock(settings: Settings, now: str | None) -> Callable[[], datetime]:
+    """``--now``'s moment, or the configured clock: the one `tick` and the scheduler use."""
+    from phasegate.bootstrap import clock_for  # noqa: PLC0415
+
+    return clock_at(now, settings.zone) or clock_for(settings)
 
 
 def _one_line(text: str | None, width: int) -> str:
@@ -70,26 +75,37 @@ def _table(entries: list[OutboxEntry], *, errors: bool) -> None:
 
 
 @mail_cli.command("send-pending")
-def send_pending() -> None:
-    """Deliver every due message once, then exit (for operators, cron and tests)."""
+def send_pending(now: Now = None) -> None:
+    """Deliver every due message once, then exit (for operators, cron and tests).
+
+    In a drill, give it the --now `phasegate tick` had: mail is due, and ages, on that clock.
+    """
     import asyncio  # noqa: PLC0415 - quick start
 
-    from phasegate.bootstrap import clock_for  # noqa: PLC0415
     from phasegate.mail.sender import configured_sender  # noqa: PLC0415
 
     with _plain_errors():
         settings = Settings.load()
+        clock = _clock(settings, now)
         if settings.smtp_url is None:
             raise MailNotConfigured(
                 "PHASEGATE_SMTP_URL is not set, so there is no server to send to: mail stays "
                 "in the outbox; see /dev/mailbox, or set PHASEGATE_SMTP_URL."
             )
         with _database(settings) as database:
-            sender = configured_sender(settings, database, clock_for(settings))
+            sender = configured_sender(settings, database, clock)
             report = asyncio.run(sender.send_pending())
+            with database.connect() as conn:
+                ahead, first = written_ahead(conn, OutboxMessage, clock())
     typer.echo(f"sent {report.sent}, to retry {report.retried}, dead {report.dead}")
     if report.dead:
         typer.echo("See the dead letters with `phasegate mail dead`.")
+    if ahead and first is not None:
+        typer.echo(
+            f"{ahead} message(s) were written later than now (the first at "
+            f"{first:%Y-%m-%d %H:%M} UTC), as a drill's `phasegate tick --now` writes them; "
+            "they are not due yet. Deliver them with --now at that time or later."
+        )
     if report.connection_error:
         typer.echo(
             f"error: could not deliver through {report.connection_error}. "
@@ -129,11 +145,18 @@ def dead(
 @mail_cli.command("resend")
 def resend_command(
     message: Annotated[int, typer.Argument(help="The id of a dead letter (see `dead`).")],
+    now: Now = None,
 ) -> None:
-    """Queue a dead letter again, with the same Message-ID; the next pass delivers it."""
-    with _plain_errors(), _database(Settings.load()) as database, database.begin() as conn:
-        resend(conn, message, _now())
-        entry = get_message(conn, message)
+    """Queue a dead letter again, with the same Message-ID; the next pass delivers it.
+
+    It is due, and ages, from the time it is queued again: in a drill, give the drill's --now.
+    """
+    with _plain_errors():
+        settings = Settings.load()
+        clock = _clock(settings, now)
+        with _database(settings) as database, database.begin() as conn:
+            resend(conn, message, clock())
+            entry = get_message(conn, message)
     typer.echo(
         f"Message {entry.id} to {entry.recipient} is queued again ({entry.message_id}); "
         "`phasegate mail send-pending` delivers it."

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from phasegate.commands import Now, clock_at, decoded, text_argument, written_ahead
 from phasegate.leases import Status
 from phasegate.settings import Settings
+from phasegate.storage.tables import WebhookDelivery
 
 if TYPE_CHECKING:
     from phasegate.bootstrap import App
@@ -25,10 +27,15 @@ webhook_cli = typer.Typer(
 )
 
 
-def _running(settings: Settings | None = None) -> AbstractContextManager[App]:
+def _running(
+    settings: Settings | None = None, now: str | None = None
+) -> AbstractContextManager[App]:
+    """The application for one command, on ``--now``'s moment if given, else on the
+    configured clock (the real time, or PHASEGATE_CLOCK_START's)."""
     from phasegate.bootstrap import running  # noqa: PLC0415 - keeps `phasegate --help` quick
 
-    return running(settings)
+    settings = settings or Settings.load()
+    return running(settings, clock=clock_at(now, settings.zone))
 
 
 def _one_line(text: str | None, width: int) -> str:
@@ -66,6 +73,10 @@ def add(
     ] = "standard",
 ) -> None:
     """Subscribe a receiver to event types; prints its signing secret once."""
+    # The engine holds the name and the URL to the text rule, for the API and the pages too.
+    name, url = decoded(name, "NAME"), decoded(url, "URL")
+    event = [text_argument(chosen, "--event") for chosen in event]
+    format = text_argument(format, "--format")
     with _running() as app:
         subscription, secret = app.engine.add_webhook(name, url, event, format=format, actor=None)
         view = app.engine.webhook(subscription)
@@ -123,9 +134,14 @@ def rotate_secret(webhook: Annotated[int, typer.Argument(help="The webhook's id.
 
 
 @webhook_cli.command("ping")
-def ping(webhook: Annotated[int, typer.Argument(help="The webhook's id.")]) -> None:
-    """Queue a test delivery (type Ping); the next pass, or `deliver`, sends it."""
-    with _running() as app:
+def ping(
+    webhook: Annotated[int, typer.Argument(help="The webhook's id.")], now: Now = None
+) -> None:
+    """Queue a test delivery (type Ping); the next pass, or `deliver`, sends it.
+
+    It is queued at --now if given: in a drill, give the drill's time.
+    """
+    with _running(now=now) as app:
         delivery = app.engine.ping_webhook(webhook, actor=None)
     typer.echo(f"Test delivery {delivery} is queued; `phasegate webhook deliver` sends it now.")
 
@@ -159,25 +175,42 @@ def deliveries(
 @webhook_cli.command("resend")
 def resend(
     delivery: Annotated[int, typer.Argument(help="The id of a dead delivery.")],
+    now: Now = None,
 ) -> None:
-    """Queue a dead delivery again, with the same id and body."""
-    with _running() as app:
+    """Queue a dead delivery again, with the same id and body.
+
+    It is due, and ages, from the time it is queued again: in a drill, give the drill's --now.
+    """
+    with _running(now=now) as app:
         app.engine.resend_webhook_delivery(delivery, actor=None)
     typer.echo(f"Delivery {delivery} is queued again; `phasegate webhook deliver` sends it now.")
 
 
 @webhook_cli.command("deliver")
-def deliver() -> None:
-    """Post every due delivery once, then exit (the scheduler does this on its own)."""
+def deliver(now: Now = None) -> None:
+    """Post every due delivery once, then exit (the scheduler does this on its own).
+
+    In a drill, give it the --now `phasegate tick` had: deliveries are due, and age, on that clock.
+    """
+    # The signature's timestamp stays the real time (Deliverer.wall): receivers compare it
+    # with their own clocks.
     from phasegate.webhooks.deliverer import (  # noqa: PLC0415
         configured_deliverer,
         deliver_pending_sync,
     )
 
     settings = Settings.load()
-    with _running(settings) as app:
+    with _running(settings, now) as app:
         deliverer = configured_deliverer(settings, app.database, app.engine.clock)
         report = deliver_pending_sync(deliverer)
+        with app.database.connect() as conn:
+            ahead, first = written_ahead(conn, WebhookDelivery, app.engine.clock())
     typer.echo(f"sent {report.sent}, to retry {report.retried}, dead {report.dead}")
     if report.dead:
         typer.echo("See them with `phasegate webhook deliveries --status dead`.")
+    if ahead and first is not None:
+        typer.echo(
+            f"{ahead} delivery(ies) were written later than now (the first at "
+            f"{first:%Y-%m-%d %H:%M} UTC), as a drill's `phasegate tick --now` writes them; "
+            "they are not due yet. Post them with --now at that time or later."
+        )
