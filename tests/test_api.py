@@ -155,14 +155,15 @@ def test_the_api_is_in_the_openapi_document(app: App) -> None:
 
 
 def test_a_value_the_database_cannot_hold_is_bad_input(app: App, cast: Cast, site: str) -> None:
-    """On PostgreSQL an id beyond ``integer`` would overflow inside the query: a page
-    answers 422 with a readable page, not a server error."""
+    """An id beyond any row (PostgreSQL's ``integer``, SQLite's 64 bits) names nothing: a
+    page answers 404 with a readable page, the API 422, never a server error."""
     signed, _ = signed_in(app, site, cast.pmo)
     with signed:
-        page = signed.get("/projects/99999999999", headers={"accept": "text/html"})
-        assert "text/html" in page.headers["content-type"]
-        if app.database.dialect.name == "postgresql":
-            assert page.status_code == 422
-            assert "En verdi i forespørselen er for stor eller for lang." in page.text
-        else:  # SQLite's integers hold the number: there is simply no such project
+        for huge in ("99999999999", "99999999999999999999"):
+            page = signed.get(f"/projects/{huge}", headers={"accept": "text/html"})
+            assert "text/html" in page.headers["content-type"]
             assert page.status_code == 404
+            assert "Det finnes ingenting på denne adressen." in page.text
+            api = signed.get(f"/api/projects/{huge}")
+            assert api.status_code == 422
+            assert api.json()["error"] == "invalid_request"

@@ -30,6 +30,7 @@ from types import MappingProxyType
 
 from phasegate.domain.model import Label
 from phasegate.errors import ReportInvalid
+from phasegate.text import reason, shown, tidy
 
 
 class Colour(StrEnum):
@@ -136,7 +137,9 @@ _REQUIRED: Mapping[ReportKind, tuple[Dimension, ...]] = MappingProxyType(
 _COST_AGAINST_BUDGET = frozenset({"under", "on_budget", "minor_overrun", "over_budget"})
 
 # Digits with the grouping people type ("1 250 000", also with no-break or thin spaces).
-_AMOUNT = re.compile(r"-?\d+")
+_AMOUNT = re.compile(r"-?\d{1,18}")
+#: The largest amount a report takes: far beyond any budget, and within a BIGINT column.
+MAX_AMOUNT = 10**15
 _GROUPING = str.maketrans("", "", " \u00a0\u202f")
 
 
@@ -228,7 +231,11 @@ class ReportContent:
             if dimension is None or raw is None:
                 continue
             if isinstance(raw, str):
-                read_comments[dimension] = raw
+                tidied = tidy(raw, lines=True)
+                if tidied.ok:
+                    read_comments[dimension] = tidied.text
+                else:
+                    problems.append(f"{dimension}: the comment {reason(tidied)}")
             else:
                 problems.append(f"{dimension}: the comment must be text, not {raw!r}")
         figures = {
@@ -327,7 +334,7 @@ def _values(dimension: Dimension) -> tuple[str, ...]:
 
 
 def _not_a_value(dimension: Dimension, raw: object) -> str:
-    return f"{dimension}: {raw!r} is not a value; use one of {', '.join(_values(dimension))}"
+    return f"{dimension}: {_quoted(raw)} is not a value; use one of {', '.join(_values(dimension))}"
 
 
 def _in_order(mapping: Mapping[Dimension, str]) -> dict[Dimension, str]:
@@ -339,8 +346,13 @@ def _dimension(key: str, problems: list[str]) -> Dimension | None:
         return Dimension(key)
     except ValueError:
         names = ", ".join(Dimension)
-        problems.append(f"{key!r} is not a dimension; use one of {names}")
+        problems.append(f"{_quoted(key)} is not a dimension; use one of {names}")
         return None
+
+
+def _quoted(raw: object) -> str:
+    """What was sent, quoted as Python would show it, but safe to repeat and short."""
+    return f"'{shown(raw, 40)}'" if isinstance(raw, str) else shown(repr(raw), 40)
 
 
 def _amount(name: str, raw: object, problems: list[str]) -> int | None:
@@ -353,11 +365,16 @@ def _amount(name: str, raw: object, problems: list[str]) -> int | None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int):
         problems.append(
-            f"{name}: {raw!r} is not a whole number of kroner; write it in whole kroner, "
+            f"{name}: {_quoted(raw)} is not a whole number of kroner; write it in whole kroner, "
             "like 1250000"
         )
         return None
     if raw < 0:
         problems.append(f"{name}: {raw} is negative; amounts are 0 kroner or more")
+        return None
+    if raw > MAX_AMOUNT:
+        problems.append(
+            f"{name}: the amount is larger than {MAX_AMOUNT:,} kroner; write it in whole kroner"
+        )
         return None
     return raw

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from babel import Locale, dates, lists, numbers
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from phasegate.text import shown
+
 DEFAULT_LOCALE = "nb"
 
 # Our locale names to Babel's. Anything else falls back to nb, the default language.
@@ -103,6 +105,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
 WORKING_DAYS = {"nb": ("virkedag", "virkedager"), "en": ("working day", "working days")}
 
 PARTS = ("subject", "txt", "html")
+SUBJECT_LENGTH = 500  # the outbox's column
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,9 @@ class Notifications:
         key = locale_of(locale)
         subject, text, html = (self._render(key, name, part, context) for part in PARTS)
         return RenderedEmail(
-            subject=" ".join(subject.split()),
+            # One line that a mail header can carry, whatever a name holds (data from
+            # before names were tidied may hold control characters).
+            subject=shown(" ".join(subject.split()), SUBJECT_LENGTH),
             text=text.strip() + "\n",
             html=html.strip() + "\n",
         )

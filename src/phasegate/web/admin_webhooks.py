@@ -19,7 +19,7 @@ from phasegate.engine.signin import Principal
 from phasegate.errors import WebhookInvalid
 from phasegate.web.access import Rule, guard
 from phasegate.web.admin import admin_page, back_to
-from phasegate.web.params import RowId
+from phasegate.web.params import Line, RowId
 from phasegate.webhooks.catalog import EVERYTHING, MAX_URL, SUBSCRIBABLE
 
 #: What each event type means, for the form's checkboxes (``event_<type>`` in WORDS).
@@ -177,9 +177,9 @@ def admin_webhook_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     @router.post("", include_in_schema=False)
     def add(
         request: Request,
-        name: Annotated[str, Form(max_length=200)],
-        url: Annotated[str, Form(max_length=MAX_URL)],
-        events: Annotated[list[str] | None, Form()] = None,
+        name: Annotated[Line, Form(max_length=200)],
+        url: Annotated[Line, Form(max_length=MAX_URL)],
+        events: Annotated[list[Line] | None, Form(max_length=100)] = None,
         shape: Annotated[str, Form(alias="format", max_length=20)] = "standard",
         me: Principal | None = office,
     ) -> Response:

@@ -25,7 +25,7 @@ from phasegate.errors import RuleViolation
 from phasegate.exports import audit_csv
 from phasegate.web.access import Rule, guard
 from phasegate.web.overview import attachment
-from phasegate.web.params import Limit, Offset, PersonRef, RowId
+from phasegate.web.params import TEXT_LENGTH, Limit, Line, Lines, Offset, PersonRef, RowId
 from phasegate.web.report_api import ErrorOut
 
 T = TypeVar("T")
@@ -62,13 +62,15 @@ class ProjectOut(FromView):
 
 
 class ProjectIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     owner: PersonRef | None = None
     leader: PersonRef | None = None
-    development_area: str | None = None
-    portfolio: str | None = None
-    description: str = ""
-    phase: str | None = Field(default=None, description="Starting phase; the first if left out.")
+    development_area: Line | None = Field(default=None, max_length=200)
+    portfolio: Line | None = Field(default=None, max_length=200)
+    description: Lines = Field(default="", max_length=TEXT_LENGTH)
+    phase: Line | None = Field(
+        default=None, max_length=50, description="Starting phase; the first if left out."
+    )
 
 
 class VoteOut(FromView):
@@ -102,24 +104,35 @@ class GateRequestOut(FromView):
 
 class AnswerIn(BaseModel):
     answer: Answer
-    comment: str = ""
+    comment: Lines = Field(default="", max_length=TEXT_LENGTH)
 
 
 class DocumentIn(BaseModel):
-    requirement: str = Field(description="The id of the document the gate asks for.")
-    url: str
-    title: str = ""
+    requirement: Line = Field(
+        max_length=100, description="The id of the document the gate asks for."
+    )
+    url: Line = Field(max_length=2000)
+    title: Line = Field(default="", max_length=300)
+
+
+ItemId = Annotated[Line, Field(max_length=100)]
 
 
 class GateRequestIn(BaseModel):
-    answers: dict[str, AnswerIn] = Field(description="Checklist item id → answer.")
-    documents: list[DocumentIn] = []
-    gate: str | None = Field(default=None, description="The gate; the next one if left out.")
+    answers: dict[ItemId, AnswerIn] = Field(
+        max_length=500, description="Checklist item id → answer."
+    )
+    documents: list[DocumentIn] = Field(default=[], max_length=500)
+    gate: Line | None = Field(
+        default=None, max_length=50, description="The gate; the next one if left out."
+    )
 
 
 class VoteIn(BaseModel):
-    outcome: str = Field(examples=["approve"], description="approve, rework, hold or stop")
-    comment: str = ""
+    outcome: Line = Field(
+        max_length=20, examples=["approve"], description="approve, rework, hold or stop"
+    )
+    comment: Lines = Field(default="", max_length=TEXT_LENGTH)
 
 
 class VoteResultOut(BaseModel):
@@ -132,7 +145,7 @@ class VoteResultOut(BaseModel):
 
 
 class WithdrawIn(BaseModel):
-    reason: str = Field(min_length=1)
+    reason: Lines = Field(min_length=1, max_length=TEXT_LENGTH)
 
 
 class OccurrenceOut(BaseModel):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Query, Request
@@ -27,14 +27,15 @@ from phasegate.errors import (
     WebhookInvalid,
 )
 from phasegate.settings import Settings
-from phasegate.web.access import CsrfRejected, Rule, guard
+from phasegate.text import encodable, shown
+from phasegate.web.access import CsrfRejected, MetricsRefused, Rule, guard
 from phasegate.web.admin import admin_routes
 from phasegate.web.admin_webhooks import admin_webhook_routes
 from phasegate.web.api import api_routes
 from phasegate.web.calendar import calendar_routes
 from phasegate.web.decisions import decision_routes
 from phasegate.web.health import health_routes
-from phasegate.web.i18n import pick_locale, texts
+from phasegate.web.i18n import LOCALES, pick_locale, texts
 from phasegate.web.links import link_routes
 from phasegate.web.mailbox import mailbox_routes
 from phasegate.web.overview import overview_routes
@@ -55,6 +56,7 @@ Lang = Annotated[str | None, Query(pattern="^(nb|en)$")]
 # HTTP statuses of domain errors; anything else is a conflict (409).
 STATUS: tuple[tuple[type[PhasegateError], int], ...] = (
     (NotSignedIn, 401),
+    (MetricsRefused, 401),
     (NotPermitted, 403),
     (CsrfRejected, 403),
     (NotFound, 404),
@@ -96,6 +98,41 @@ def served(settings: Settings) -> FastAPI:
     return create_app(build(settings, pool_size=WEB_POOL_SIZE))
 
 
+IDS: tuple[object, ...] = (int, int | None)  # the query parameters that name a row
+
+
+def names_nothing(route: object, loc: Sequence[Any]) -> bool:
+    """Whether a validation error is in the address's path, or in an id in its query:
+    then the address names nothing that exists."""
+    if loc[:1] == ("path",):
+        return True
+    if loc[:1] != ("query",) or len(loc) < 2:
+        return False
+    dependant = getattr(route, "dependant", None)
+    fields = dependant.query_params if dependant is not None else []
+    return any(field.alias == loc[1] and field.field_info.annotation in IDS for field in fields)
+
+
+def field_of(error: Mapping[str, Any]) -> str:
+    """Where a validation error is (``name``, ``answers.item-x.comment``), safe to repeat:
+    a key sent by the caller may itself be anything."""
+    return ".".join(shown(part, 60) for part in error["loc"] if part != "body")
+
+
+def field_problem(error: Mapping[str, Any], words: Mapping[str, str]) -> str:
+    """One field's problem in the reader's words, with what the error knows (the
+    character and its position, the longest length allowed)."""
+    context = {key: shown(value) for key, value in (error.get("ctx") or {}).items()}
+    phrase = words.get(f"field_{error['type']}") or words["field_invalid"]
+    field = field_of(error)
+    # A form's field by the name its label gives it ("comment_item-x" is a comment).
+    field = words.get(f"label_{field}") or words.get(f"label_{field.split('_')[0]}") or field
+    try:
+        return phrase.format(field=field, **context)
+    except (KeyError, IndexError):
+        return words["field_invalid"].format(field=field)
+
+
 def _add_middleware(web: FastAPI, app: App) -> None:
     """Outermost, so it times the whole request: the request id, access log and count."""
     web.add_middleware(RequestLog, metrics=app.metrics)
@@ -123,7 +160,9 @@ def create_app(app: App) -> FastAPI:
             target = quote(
                 request.url.path + (f"?{request.url.query}" if request.url.query else "")
             )
-            return RedirectResponse(f"/login?next={target}", status_code=303)
+            lang = request.query_params.get("lang")
+            language = f"&lang={lang}" if lang in LOCALES else ""  # the sign-in page speaks it
+            return RedirectResponse(f"/login?next={target}{language}", status_code=303)
         return error_response(request, status, exc.code, exc.message, exc.words)
 
     def error_response(
@@ -133,10 +172,13 @@ def create_app(app: App) -> FastAPI:
         message: str,
         page_words: str | None = None,
         headers: Mapping[str, str] | None = None,
+        details: Sequence[str] = (),
     ) -> Response:
         """Every error in one of two shapes: the error page in the reader's language for a
-        browser (the site's ``page_words`` for it where it has them), else the API's
-        ``{error, message}``."""
+        browser (the site's ``page_words`` for it where it has them, and ``details`` as a
+        list), else the API's ``{error, message}``. A message may quote what was sent: it
+        is made encodable first, whatever that was."""
+        message = encodable(message)
         if "text/html" in request.headers.get("accept", ""):
             locale = locale_of(request.query_params.get("lang"))
             words = texts(locale)
@@ -144,7 +186,7 @@ def create_app(app: App) -> FastAPI:
             return templates.TemplateResponse(
                 request,
                 "error.html",
-                {"t": words, "locale": locale, "message": shown},
+                {"t": words, "locale": locale, "message": shown, "details": details},
                 status_code=status,
                 headers=headers,
             )
@@ -153,12 +195,25 @@ def create_app(app: App) -> FastAPI:
         )
 
     @web.exception_handler(RequestValidationError)
-    async def _invalid_request(_request: Request, exc: RequestValidationError) -> Response:
-        """Bad input in the API's one error shape, naming each field and what is wrong."""
-        problems = [
-            f"{'.'.join(str(part) for part in error['loc'] if part != 'body')}: {error['msg']}"
-            for error in exc.errors()
-        ]
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        """Bad input, naming each field and what is wrong with it, never repeating the value.
+
+        On a page, an address whose path or id does not validate (an id beyond any row, a
+        word where an id goes) names nothing: 404. Any other value that does not validate
+        gets the error page listing each field's problem in the reader's language. The
+        API answers 422 in its one error shape, with one line per field in ``problems``."""
+        errors = exc.errors()
+        route = request.scope.get("route")
+        page = not getattr(route, "include_in_schema", True)
+        if page and any(names_nothing(route, error["loc"]) for error in errors):
+            return error_response(request, 404, *HTTP_ERRORS[404], "http_404")
+        if page and "text/html" in request.headers.get("accept", ""):
+            words = texts(locale_of(request.query_params.get("lang")))
+            details = [field_problem(error, words) for error in errors]
+            return error_response(
+                request, 422, "invalid_request", "", "form_invalid", details=details
+            )
+        problems = [f"{field_of(error)}: {encodable(error['msg'])}" for error in errors]
         message = "The request is not valid: " + "; ".join(problems)
         return JSONResponse(
             {"error": "invalid_request", "message": message, "problems": problems},
@@ -176,11 +231,13 @@ def create_app(app: App) -> FastAPI:
         return error_response(request, exc.status_code, code, message, words, exc.headers)
 
     @web.exception_handler(DataError)
-    async def _value_out_of_range(request: Request, exc: DataError) -> Response:
-        """A number or text the database cannot hold (an id beyond any row, a name longer
-        than its column) is bad input, not a server fault. Nothing was written: the unit
-        of work rolled back."""
-        log.info("refused a value the database cannot hold: %s", exc.orig)
+    @web.exception_handler(OverflowError)
+    async def _value_out_of_range(request: Request, exc: Exception) -> Response:
+        """A number or text the database cannot hold (a name longer than its column, a
+        number beyond SQLite's 64 bits) is bad input, not a server fault. Nothing was
+        written: the unit of work rolled back. The types in ``web/params.py`` refuse such
+        values first; this is the net, and it logs what slipped through."""
+        log.warning("refused a value the database cannot hold: %s", getattr(exc, "orig", exc))
         return await _http_error(request, StarletteHTTPException(422))
 
     # HEAD too: link checkers and mail scanners ask for it, and it changes nothing.
@@ -189,7 +246,7 @@ def create_app(app: App) -> FastAPI:
         methods=["GET", "HEAD"],
         response_class=HTMLResponse,
         include_in_schema=False,
-        dependencies=[guard(app, Rule.ANYONE)],
+        dependencies=[guard(app, Rule.SIGNED_IN)],
     )
     def board_page(request: Request, lang: Lang = None) -> HTMLResponse:
         locale = locale_of(lang)

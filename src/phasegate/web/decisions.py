@@ -32,6 +32,7 @@ from phasegate.errors import (
 from phasegate.mail.render import format_datetime
 from phasegate.web.access import Rule, guard, session_csrf
 from phasegate.web.i18n import pick_locale, texts
+from phasegate.web.params import TEXT_LENGTH, Lines, RowId
 
 OUTCOMES = ("approve", "rework", "hold", "stop")
 COMMENT_NEEDED = frozenset({"rework", "hold", "stop"})
@@ -193,9 +194,9 @@ def decision_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     )
     def vote(
         request: Request,
-        request_id: int,
+        request_id: RowId,
         outcome: Annotated[str, Form(pattern="^(approve|rework|hold|stop)$")],
-        comment: Annotated[str, Form(max_length=4000)] = "",
+        comment: Annotated[Lines, Form(max_length=TEXT_LENGTH)] = "",
         back: Annotated[str, Form(pattern="^(board|mine)$")] = "board",
         me: Principal | None = me_dep,
     ) -> Response:

@@ -52,6 +52,7 @@ from phasegate.links import VoteLink
 from phasegate.mail.render import format_datetime
 from phasegate.web.access import Rule, guard
 from phasegate.web.i18n import TEXTS, texts
+from phasegate.web.params import TEXT_LENGTH, Lines
 
 HEADERS = {
     "Cache-Control": "no-store",
@@ -121,8 +122,8 @@ def link_routes(app: App, templates: Jinja2Templates, clock: Clock) -> APIRouter
     def vote(
         request: Request,
         token: str,
-        comment: Annotated[str, Form()] = "",
-        csrf: Annotated[str, Form()] = "",
+        comment: Annotated[Lines, Form(max_length=TEXT_LENGTH)] = "",
+        csrf: Annotated[str, Form(max_length=200)] = "",
     ) -> Response:
         opened = pages.open(request, token)
         if isinstance(opened, Response):

@@ -33,7 +33,7 @@ from phasegate.errors import (
     ReportInvalid,
 )
 from phasegate.web.access import Rule, guard
-from phasegate.web.params import RowId, Version
+from phasegate.web.params import TEXT_LENGTH, Line, Lines, RowId, Version
 from phasegate.web.reports import API_STATUS, ReportDesk
 
 T = TypeVar("T")
@@ -104,14 +104,19 @@ class RequestSheetOut(BaseModel):
     required: list[Dimension] = Field(description="what must be rated before publishing")
 
 
+Word = Annotated[Line, Field(max_length=50)]  # a dimension, or one of its values
+Comment = Annotated[Lines, Field(max_length=TEXT_LENGTH)]
+Amount = Annotated[Line, Field(max_length=40)]  # "120 000 000"
+
+
 class ReportIn(BaseModel):
     """A report's content; values and comments keyed by dimension, blank = not filled in."""
 
-    values: dict[str, str | None] = Field(default_factory=dict)
-    comments: dict[str, str | None] = Field(default_factory=dict)
-    budget: int | str | None = Field(default=None, description="whole kroner")
-    spent: int | str | None = None
-    forecast: int | str | None = None
+    values: dict[Word, Word | None] = Field(default_factory=dict, max_length=20)
+    comments: dict[Word, Comment | None] = Field(default_factory=dict, max_length=20)
+    budget: int | Amount | None = Field(default=None, description="whole kroner")
+    spent: int | Amount | None = None
+    forecast: int | Amount | None = None
     version: Version | None = Field(
         default=None, description="the draft version you read; null if you saw no draft"
     )
@@ -310,7 +315,7 @@ def report_api_routes(app: App) -> APIRouter:
     @router.get(
         "/api/projects/{project_id}/reports",
         response_model=list[ReportOut],
-        dependencies=[guard(app, Rule.ANYONE)],
+        dependencies=[guard(app, Rule.SIGNED_IN)],
     )
     def project_reports(project_id: RowId) -> Any:
         """The project's published reports, newest first (drafts are not shown)."""

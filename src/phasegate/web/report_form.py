@@ -35,6 +35,7 @@ from phasegate.engine.reports import ReportView
 from phasegate.errors import ConcurrentUpdate, NotPermitted, ReportInvalid, ReportLocked
 from phasegate.mail.render import format_money
 from phasegate.web.links import Voice
+from phasegate.web.params import form_text
 
 FIGURES = ("budget", "spent", "forecast")
 FIELDS = frozenset({*map(str, Dimension), *FIGURES})
@@ -183,7 +184,10 @@ def number(text: str | None) -> int | None:
 
 async def posted_text(request: Request) -> dict[str, str]:
     """The posted form's text fields (a file field is nobody's report)."""
-    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    return form_text(
+        {k: v for k, v in (await request.form()).items() if isinstance(v, str)},
+        lines=lambda name: name.startswith("comment"),
+    )
 
 
 def state_of(voice: Voice, draft: ReportView | None) -> str:

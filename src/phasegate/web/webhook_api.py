@@ -17,16 +17,17 @@ from phasegate.engine.signin import Principal
 from phasegate.leases import STATUSES
 from phasegate.web.access import Rule, guard
 from phasegate.web.api import ERRORS, FromView, Page, _page
-from phasegate.web.params import Limit, Offset, RowId
+from phasegate.web.params import Limit, Line, Offset, RowId
 from phasegate.webhooks.catalog import MAX_URL, SUBSCRIBABLE
 
 DeliveryStatus = Annotated[str | None, Query(pattern=f"^({'|'.join(STATUSES)})$")]
+EventType = Annotated[Line, Field(max_length=100)]
 
 
 class WebhookIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200, examples=["Arkiv"])
-    url: str = Field(min_length=1, max_length=MAX_URL, examples=["https://arkiv.example/in"])
-    event_types: list[str] = Field(
+    name: Line = Field(min_length=1, max_length=200, examples=["Arkiv"])
+    url: Line = Field(min_length=1, max_length=MAX_URL, examples=["https://arkiv.example/in"])
+    event_types: list[EventType] = Field(
         min_length=1,
         max_length=len(SUBSCRIBABLE) + 1,
         examples=[["GateDecided", "PhaseEntered"]],
