@@ -47,6 +47,19 @@ events:
 """
 
 
+#: The first tertial report as its own event: it opens on 16 April 2027 and asks projects in
+#: execution for a status report by 30 April at 12.00.
+TERTIAL = """
+- id: tertial-1
+  kind: reporting_cycle
+  label: {nb: 1. tertialrapport, en: First tertial report}
+  rrule: "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=30"
+  start: "2027-04-30 12:00"
+  phases: [execution]
+  request_working_days_before: 10
+"""
+
+
 def wheel_file(tmp_path: Path, extra_events: str = "") -> Path:
     """The test wheel, with more events appended (YAML list items, any indentation)."""
     path = tmp_path / "arshjul.yaml"

@@ -115,6 +115,18 @@ def sign_in_as(page: Page, site: str, name: str) -> None:
     page.get_by_role("button", name=f"Logg inn som {name}").click()
 
 
+def arrive_signed_in(page: Page, site: str, path: str, name: str) -> None:
+    """Open ``path`` as a newcomer to the demo does: phasegate asks them to sign in, they
+    take the demo's one-click sign-in as ``name``, and land where they were going."""
+    page.goto(f"{site}{path}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("Logg inn i phasegate|Sign in to phasegate")
+    )
+    page.get_by_role("link", name=re.compile("ett klikk|one click")).click()
+    page.get_by_role("button", name=re.compile(f"(Logg inn som|Sign in as) {name}")).click()
+    page.wait_for_url(f"{site}{path}")
+
+
 def emailed_sign_in_link(app: App) -> str:
     """The path of the sign-in link in the outbox's sign-in email."""
     with app.database.connect() as conn:
@@ -181,7 +193,7 @@ def test_a_board_member_approves_on_the_decisions_page(
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_filtering_and_exporting_the_overview(app: App, site: str, page: Page) -> None:
     load_demo(app.engine)
-    page.goto(site)
+    arrive_signed_in(page, site, "/", "Kari Nordmann")
     all_rows = page.locator("tbody tr").count()
     page.get_by_label("Fase").select_option(label="Gjennomføre")
     page.get_by_role("button", name="Vis").click()
@@ -198,7 +210,7 @@ def test_filtering_and_exporting_the_overview(app: App, site: str, page: Page) -
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_wheel_renders_with_the_demo_data(app: App, site: str, page: Page) -> None:
     load_demo(app.engine)
-    page.goto(f"{site}/arshjul?year=2027")
+    arrive_signed_in(page, site, "/arshjul?year=2027", "Kari Nordmann")
     wheel = page.locator("svg").first
     wheel.wait_for()
     box = wheel.bounding_box()
@@ -276,7 +288,7 @@ def test_signing_in_requesting_and_voting_with_the_keyboard_alone(
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_pages_in_english_and_the_language_switch(app: App, site: str, page: Page) -> None:
     load_demo(app.engine)
-    page.goto(f"{site}/?lang=en")
+    arrive_signed_in(page, site, "/?lang=en", "Kari Nordmann")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Portfolio overview")
     shot(page, "overview-en")

@@ -303,7 +303,8 @@ def board_members(app: App, site: str, page: Page, camera: Camera) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Allerede avgjort")
     expect(page.get_by_text(re.compile("Allerede avgjort av Per Lie"))).to_be_visible()
 
-    # The wheel, and the language switch on it.
+    # The wheel, and the language switch on it: for people who are signed in.
+    sign_in(page, site, app, "Per Lie")
     page.goto(f"{site}/arshjul")
     expect(page.get_by_role("heading", level=1)).to_have_text("Årshjul 2026")
     assert page.locator("svg a").count() > 10

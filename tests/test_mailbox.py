@@ -288,8 +288,9 @@ def test_a_newcomer_decides_from_the_mailbox_with_no_mail_server(
         trail_before = engine.audit_trail(project)
 
         with serve(app, port) as url, httpx.Client(base_url=url, timeout=10) as browser:
-            # The portfolio's menu leads to the mailbox.
-            home = browser.get("/")
+            # Sent to sign in, the newcomer finds the mailbox in the menu.
+            home = browser.get("/", headers={"accept": "text/html"}, follow_redirects=True)
+            assert home.url.path == "/login"
             assert '<a href="/dev/mailbox?lang=nb">Utviklingspostkasse</a>' in home.text
             mailbox = browser.get("/dev/mailbox?lang=nb")
             to_hanne = next(row for row in rows(mailbox) if row.to == "hanne@asker.example")
@@ -347,7 +348,7 @@ def test_the_mailbox_is_off_with_smtp_unless_it_is_enabled(
         httpx.Client(base_url=url, timeout=10) as browser,
     ):
         mailbox = browser.get("/dev/mailbox")
-        home = browser.get("/")
+        home = browser.get("/login")  # the menu, as anyone sees it
 
     assert home.status_code == 200
     if shown:

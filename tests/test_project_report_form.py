@@ -209,7 +209,7 @@ def test_the_leader_saves_a_draft_comes_back_to_it_and_publishes_it(
     assert link in project_page.text
 
     # So do the overview's traffic lights: the latest report, in words as well as colour.
-    row = cells(row_of(httpx.get(f"{owed.url}/", headers=HTML), NAME))
+    row = cells(row_of(browser.get("/", headers=HTML), NAME))
     assert row[7:12] == [
         "● Gul Risiko for avvik",
         "● Gul Mindre forsinkelse",

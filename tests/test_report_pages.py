@@ -24,21 +24,21 @@ from phasegate.bootstrap import App
 from phasegate.domain.reports import ReportContent
 from phasegate.engine.service import Engine
 from phasegate.web.app import create_app
-from tests.cycle_support import cycle_app, local, outbox, reminder_days, tick_at, wheel_file
+from tests.cycle_support import (
+    TERTIAL,
+    cycle_app,
+    local,
+    outbox,
+    reminder_days,
+    tick_at,
+    wheel_file,
+)
 from tests.factories import Cast, Clock, submit_complete
 from tests.test_link_pages import text_of
+from tests.web_support import reader
 from tests.webserver import serve
 
 D = date
-TERTIAL = """
-- id: tertial-1
-  kind: reporting_cycle
-  label: {nb: 1. tertialrapport, en: First tertial report}
-  rrule: "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=30"
-  start: "2027-04-30 12:00"
-  phases: [execution]
-  request_working_days_before: 10
-"""
 ANNUAL_REPORT = """
 - id: arsrapport
   kind: reporting_cycle
@@ -640,13 +640,17 @@ def test_the_json_api_reads_saves_and_publishes_the_report(
         assert twice.json()["error"] == "report_locked"
         assert len(published(asked.engine, asked.project)) == 2
 
-        listed = http.get(f"/api/projects/{asked.project}/reports")
+        # The published reports are for people who are signed in, not for the link.
+        assert http.get(f"/api/projects/{asked.project}/reports").status_code == 401
+    with reader(asked.app, asked.url) as reading:
+        listed = reading.get(f"/api/projects/{asked.project}/reports")
         assert listed.status_code == 200
         reports = listed.json()
         assert [r["id"] for r in reports] == [out["id"], reports[1]["id"]]
         assert [r["status"] for r in reports] == ["published", "published"]
         assert reports[1]["values"]["risk"] == "medium"
-        assert http.get("/api/projects/999999/reports").status_code == 404
+        assert reading.get("/api/projects/999999/reports").status_code == 404
+        assert reading.get(f"/api/projects/{2**31}/reports").status_code == 422
 
 
 def test_the_json_api_refuses_bad_links_with_the_domain_s_error_body(

@@ -15,6 +15,7 @@ from phasegate.demo.seed import load_demo
 from phasegate.engine.service import Engine
 from tests.factories import Clock, submit_complete
 from tests.processes import PHASEGATE, cli_env, free_port, wait_for_port
+from tests.web_support import HTML, demo_sign_in, reader
 from tests.webserver import serve
 
 UNASSIGNED_2016_PROJECTS = 6  # the 2016 slide names no owners or leaders
@@ -27,8 +28,9 @@ def server(app: App) -> Iterator[str]:
 
 
 @pytest.fixture
-def client(server: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server, timeout=10) as http:
+def client(app: App, server: str) -> Iterator[httpx.Client]:
+    """A reader's browser: the portfolio is for people who are signed in."""
+    with reader(app, server, timeout=10) as http:
         yield http
 
 
@@ -192,7 +194,10 @@ def test_demo_command_serves_the_asker_portfolio(tmp_path: Path) -> None:
     )
     try:
         wait_for_port(port, process, timeout=30)
-        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as browser:
+            before = browser.get("/", headers=HTML)
+            demo_sign_in(browser, "Kari Nordmann")
+            page = browser.get("/")
     finally:
         process.terminate()
         try:
@@ -201,6 +206,8 @@ def test_demo_command_serves_the_asker_portfolio(tmp_path: Path) -> None:
             process.kill()
             output, _errors = process.communicate()
 
+    assert before.status_code == 303  # the portfolio is not public: sign in first
+    assert before.headers["location"] == "/login?next=/"
     assert page.status_code == 200
     assert "Digitaliseringsstrategi" in page.text
     assert "BFE – Barne- og Familieenheten" in page.text

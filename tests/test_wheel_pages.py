@@ -18,6 +18,7 @@ from phasegate.bootstrap import App
 from phasegate.web.wheel import angle_of, month_angles, point_at
 from tests.cycle_support import OSLO, cycle_app, local, wheel_file
 from tests.factories import Cast, Clock, submit_complete
+from tests.web_support import reader
 from tests.webserver import serve
 
 HTML = {"accept": "text/html"}
@@ -54,7 +55,9 @@ def wheel_app(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[App]:
 
 @pytest.fixture
 def site(wheel_app: App) -> Iterator[httpx.Client]:
-    with serve(wheel_app) as url, httpx.Client(base_url=url, headers=HTML) as client:
+    """A reader's browser: the wheel shows the board's agenda, for people signed in."""
+    with serve(wheel_app) as url, reader(wheel_app, url) as client:
+        client.headers.update(HTML)
         yield client
 
 

@@ -4,6 +4,8 @@ with a token; a complete BP1 request body."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 import httpx
@@ -39,3 +41,33 @@ def bp1_answers(app: App) -> dict[str, object]:
             for d in gate.documents
         ],
     }
+
+
+def reader(app: App, site: str, timeout: float = 30) -> httpx.Client:
+    """A client signed in as a reader (*leser*): someone who may read the portfolio and
+    change nothing, as politicians and managers do. Close it."""
+    person = app.engine.register_person(
+        "Lise Leser", f"lise.leser.{len(app.engine.people())}@asker.example"
+    )
+    app.engine.grant_role(person, "reader")
+    session = app.engine.start_session(person, timedelta(days=1), via="demo")
+    return httpx.Client(base_url=site, cookies={SESSION_COOKIE: session}, timeout=timeout)
+
+
+def demo_sign_in(client: httpx.Client, name: str) -> None:
+    """Sign ``client`` in as ``name`` the way a newcomer does in the demo: the sign-in page
+    sends them to the one-click page, whose button for that person they press."""
+    login = client.get("/login", headers=HTML)
+    one_click = re.search(r'href="(/dev/sign-in[^"]*)"', login.text)
+    assert one_click is not None, "the demo's sign-in page offers the one-click sign-in"
+    page = client.get(html.unescape(one_click[1]), headers=HTML)
+    form = re.search(
+        r'<form method="post" action="(/dev/sign-in/\d+)">\s*'
+        r'<input type="hidden" name="csrf" value="([^"]+)">\s*'
+        r'<input type="hidden" name="next" value="([^"]*)">\s*'
+        rf"<button[^>]*>[^<]*{re.escape(name)}",
+        page.text,
+    )
+    assert form is not None, f"the one-click page offers {name}"
+    signed = client.post(form[1], data={"csrf": form[2], "next": form[3]})
+    assert signed.status_code == 303, signed.text

@@ -43,6 +43,13 @@ class Locale(StrEnum):
     EN = "en"
 
 
+class PublicRead(StrEnum):
+    """What people who are not signed in may read."""
+
+    NONE = "none"  # nothing with portfolio data
+    OVERVIEW = "overview"  # the portfolio overview page, for those who publish it
+
+
 class LogFormat(StrEnum):
     JSON = "json"  # one JSON object per line, for log collectors
     TEXT = "text"  # readable lines, for a terminal
@@ -203,6 +210,21 @@ class Settings(BaseSettings):
     )
     session_days: int = Field(14, ge=1, description="How long a browser stays signed in.")
 
+    # Who may read without signing in.
+    public_read: PublicRead = Field(
+        PublicRead.NONE,
+        description="What people who are not signed in may read. `none`: no page with "
+        "portfolio data (they are sent to sign in). `overview`: the portfolio overview "
+        "(`/`) too, for an organisation that publishes its portfolio; the exports, project "
+        "pages, the board's queue, the wheel and the calendar still need a signed-in person.",
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Set: `/metrics` answers only requests with `Authorization: Bearer "
+        "<this value>` (Prometheus: `authorization: {credentials: …}`). Unset: anyone who "
+        "can reach `/metrics` may read it.",
+    )
+
     # Approval links
     link_ttl_days: int = Field(14, ge=1, description="How long vote links in email work.")
     old_secret_keys: SecretStr | None = Field(
@@ -211,7 +233,7 @@ class Settings(BaseSettings):
         "signed are still accepted during a key rotation.",
     )
 
-    @field_validator("secret_key", "smtp_url", "old_secret_keys", mode="before")
+    @field_validator("secret_key", "smtp_url", "old_secret_keys", "metrics_token", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # docker compose passes an unset ${PHASEGATE_SECRET_KEY} through as "".

@@ -107,7 +107,7 @@ class Principal:
     email: str
     language: str
     roles: frozenset[str]
-    via: str  # session | api_token
+    via: str  # session | api_token | feed_token (the calendar feed only: engine/feeds.py)
 
     def has_any(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
@@ -141,7 +141,7 @@ def new_token(prefix: str = "") -> str:
     return prefix + secrets.token_urlsafe(32)
 
 
-def request_sign_in(uow: UnitOfWork, email: str) -> bool:
+def request_sign_in(uow: UnitOfWork, email: str, next_page: str = "/") -> bool:
     """Email a sign-in link to whoever has this address; False when no one has it.
 
     The caller must not tell the difference to the visitor, or the page would reveal who
@@ -150,7 +150,7 @@ def request_sign_in(uow: UnitOfWork, email: str) -> bool:
     person = find_person_id(uow, email.strip().lower())
     if person is None:
         return False
-    uow.emit(ev.SignInRequested(person))
+    uow.emit(ev.SignInRequested(person, next_page))
     return True
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, bindparam, select
@@ -195,7 +196,7 @@ class MailComposer:
         for person in self.people(uow, [event.person]):
             context = {
                 "recipient": {"name": person.name},
-                "url": f"{self.base_url}/login/{token}",
+                "url": f"{self.base_url}/login/{token}{_next_query(event.next)}",
                 "expires_at": expires,
             }
             self.send(uow, "sign_in", person, None, context)
@@ -263,3 +264,8 @@ class MailComposer:
         gate = definition.definition.gate(gate_id)
         assert gate is not None
         return row, definition.definition, gate
+
+
+def _next_query(page: str) -> str:
+    """Where a sign-in link leads on to, as its query; nothing for the overview."""
+    return "" if page == "/" else f"?next={quote(page, safe='/')}"

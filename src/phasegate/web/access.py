@@ -5,9 +5,10 @@ routes and prove each one has a rule, and that every mutating route refuses the 
 caller. A route without a guard fails that test.
 
 Callers are recognised by the session cookie (browsers) or ``Authorization: Bearer``
-(API tokens). A request that changes something on the strength of the cookie must also
-carry the session's CSRF value (form field ``csrf`` or header ``X-CSRF-Token``); a bearer
-token is not sent by browsers on their own, so it needs none.
+(API tokens); the calendar feed alone also takes a personal calendar address's
+``?token=`` (``engine/feeds.py``). A request that changes something on the strength of
+the cookie must also carry the session's CSRF value (form field ``csrf`` or header
+``X-CSRF-Token``); a bearer token is not sent by browsers on their own, so it needs none.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from fastapi.routing import APIRoute
 from phasegate.bootstrap import App
 from phasegate.engine.signin import Principal
 from phasegate.errors import NotPermitted, NotSignedIn, PhasegateError
+from phasegate.settings import PublicRead
 
 SESSION_COOKIE = "phasegate_session"
 FORM_COOKIE = "phasegate_form"
@@ -33,9 +35,17 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class Rule(StrEnum):
     """The rules a route can have."""
 
-    ANYONE = "anyone"  # public pages and the sign-in form
+    ANYONE = "anyone"  # the sign-in form, health, and pages without portfolio data
     SIGNED_IN = "signed_in"  # any signed-in person; the engine checks the rest
+    # The portfolio overview: signed in, unless PHASEGATE_PUBLIC_READ=overview opens it
+    # to anyone, for an organisation that publishes its portfolio.
+    OVERVIEW = "overview"
+    # /metrics: anyone, unless PHASEGATE_METRICS_TOKEN is set; then only its bearer.
+    METRICS = "metrics"
     OFFICE = "office"  # the PMO and admins
+    # The calendar feed: signed in, or a personal calendar address (?token=pgc_…), since
+    # calendar programs cannot sign in. Such a token opens nothing else.
+    FEED = "feed"
     LINK_TOKEN = "link_token"  # noqa: S105 - a signed token in the path is the authority
     DEV_ONLY = "dev_only"  # development helpers; never mounted in production (settings)
 
@@ -47,6 +57,20 @@ class CsrfRejected(PhasegateError):
     code = "csrf_rejected"
 
 
+class FeedTokenRefused(NotSignedIn):
+    """This calendar address does not work: it was revoked, or it is incomplete. Make a
+    new one under Calendar on your account page (/account) and subscribe with that."""
+
+    code = "feed_token_refused"
+
+
+class MetricsRefused(PhasegateError):
+    """The metrics need the scraper's token: send `Authorization: Bearer` with the value of
+    PHASEGATE_METRICS_TOKEN."""
+
+    code = "metrics_token_required"
+
+
 class Guard:
     """A route's rule, as a dependency that returns who is calling (or None)."""
 
@@ -55,10 +79,17 @@ class Guard:
         self.rule = rule
 
     async def __call__(self, request: Request) -> Principal | None:
+        if self.rule is Rule.METRICS:
+            self.check_metrics_token(request)
+            return None
         principal = self.app_principal(request)
         if self.rule in (Rule.ANYONE, Rule.LINK_TOKEN, Rule.DEV_ONLY):
             return principal
+        if principal is None and self.rule is Rule.FEED:
+            return self.feed_reader(request)
         if principal is None:
+            if self.rule is Rule.OVERVIEW and self.app.settings.public_read is PublicRead.OVERVIEW:
+                return None
             raise NotSignedIn()
         if self.rule is Rule.OFFICE and not principal.has_any("pmo", "admin"):
             raise NotPermitted(f"{principal.name} may not do this: only the PMO or an admin may.")
@@ -67,6 +98,15 @@ class Guard:
             if not hmac.compare_digest(sent, session_csrf(self.app, request)):
                 raise CsrfRejected()
         return principal
+
+    def check_metrics_token(self, request: Request) -> None:
+        expected = self.app.settings.metrics_token
+        if expected is None:
+            return
+        header = request.headers.get("authorization", "")
+        sent = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        if not hmac.compare_digest(sent.encode(), expected.get_secret_value().encode()):
+            raise MetricsRefused()
 
     def app_principal(self, request: Request) -> Principal | None:
         """Who the request comes from, worked out once per request."""
@@ -78,6 +118,20 @@ class Guard:
         session = request.cookies.get(SESSION_COOKIE)
         found = self.app.engine.principal_for(session=session, api_token=bearer)
         request.state.principal = found
+        return found
+
+    def feed_reader(self, request: Request) -> Principal:
+        """Whose calendar address ``?token=`` is. Kept out of ``request.state.principal``:
+        a feed token reads the calendar and is never who is signed in."""
+        token = request.query_params.get("token")
+        if not token:
+            raise NotSignedIn(
+                "The calendar is not public. Sign in, or subscribe with your personal "
+                "calendar address: make one under Calendar on your account page (/account)."
+            )
+        found = self.app.engine.feed_reader(token)
+        if found is None:
+            raise FeedTokenRefused()
         return found
 
 

@@ -67,18 +67,19 @@ def readiness(app: App) -> dict[str, Any]:
 
 
 def health_routes(app: App) -> APIRouter:
-    router = APIRouter(dependencies=[guard(app, Rule.ANYONE)])
+    router = APIRouter()
+    anyone = [guard(app, Rule.ANYONE)]
 
-    @router.get("/healthz")
+    @router.get("/healthz", dependencies=anyone)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", include_in_schema=False)
+    @router.get("/readyz", include_in_schema=False, dependencies=anyone)
     def readyz() -> JSONResponse:
         body = readiness(app)
         return JSONResponse(body, status_code=200 if body["ready"] else 503)
 
-    @router.get("/metrics", include_in_schema=False)
+    @router.get("/metrics", include_in_schema=False, dependencies=[guard(app, Rule.METRICS)])
     def metrics() -> Response:
         return Response(generate_latest(app.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 

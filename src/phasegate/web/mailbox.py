@@ -20,6 +20,7 @@ from phasegate.bootstrap import App
 from phasegate.mail.outbox import OutboxEntry, get_message, list_messages
 from phasegate.web.access import Rule, guard
 from phasegate.web.i18n import texts
+from phasegate.web.params import RowId
 
 URL = re.compile(r"https?://[^\s<>\"')]+")
 # A sentence's full stop or comma after an address is not part of it.
@@ -80,7 +81,7 @@ def mailbox_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     @router.api_route(
         "/{message}", methods=READ, response_class=HTMLResponse, include_in_schema=False
     )
-    def message_page(request: Request, message: int, lang: Lang = None) -> HTMLResponse:
+    def message_page(request: Request, message: RowId, lang: Lang = None) -> HTMLResponse:
         locale = lang or default_locale
         return templates.TemplateResponse(
             request,
@@ -91,7 +92,7 @@ def mailbox_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     @router.api_route(
         "/{message}/html", methods=READ, response_class=HTMLResponse, include_in_schema=False
     )
-    def message_html(message: int) -> HTMLResponse:
+    def message_html(message: RowId) -> HTMLResponse:
         body = find(message).body_html
         # Shown in a frame on the message page: links open in the whole window.
         return HTMLResponse(body.replace("<head>", '<head><base target="_top">', 1))

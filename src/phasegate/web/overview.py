@@ -39,7 +39,7 @@ from phasegate.engine.overview import (
     Sort,
     read_overview,
 )
-from phasegate.exports import excel_csv, shown
+from phasegate.exports import excel_csv, sheet_value, shown
 from phasegate.mail.render import format_date
 from phasegate.web.access import Rule, guard
 from phasegate.web.i18n import texts
@@ -204,8 +204,9 @@ Wanted = Annotated[Asked, Depends(read_asked)]
 
 
 def overview_routes(app: App, templates: Jinja2Templates) -> APIRouter:
-    """The overview page and its CSV and Excel exports, readable by anyone for now."""
-    router = APIRouter(dependencies=[guard(app, Rule.ANYONE)])
+    """The overview page (signed in, or anyone when the portfolio is published:
+    ``PHASEGATE_PUBLIC_READ=overview``) and its CSV and Excel exports (signed in)."""
+    router = APIRouter()
     default_locale = app.settings.locale.value
     zone = app.settings.zone
 
@@ -216,7 +217,11 @@ def overview_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         return wanted, words(wanted.locale), found
 
     @router.api_route(
-        "/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False
+        "/",
+        methods=["GET", "HEAD"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
+        dependencies=[guard(app, Rule.OVERVIEW)],
     )
     def overview_page(request: Request, wanted: Wanted) -> HTMLResponse:
         wanted, t, found = resolved(wanted)
@@ -253,13 +258,15 @@ def overview_routes(app: App, templates: Jinja2Templates) -> APIRouter:
             },
         )
 
-    @router.get("/export.csv", include_in_schema=False)
+    exports = [guard(app, Rule.SIGNED_IN)]
+
+    @router.get("/export.csv", include_in_schema=False, dependencies=exports)
     def export_csv(wanted: Wanted) -> Response:
         wanted, t, found = resolved(wanted)
         body = csv_bytes(export_columns(t, wanted.locale, zone), found.rows)
         return attachment(body, "text/csv; charset=utf-8", "portefolje.csv")
 
-    @router.get("/export.xlsx", include_in_schema=False)
+    @router.get("/export.xlsx", include_in_schema=False, dependencies=exports)
     def export_xlsx(wanted: Wanted) -> Response:
         wanted, t, found = resolved(wanted)
         body = xlsx_bytes(export_columns(t, wanted.locale, zone), found.rows, t)
@@ -279,7 +286,8 @@ def csv_bytes(columns: list[Column], rows: tuple[OverviewRow, ...]) -> bytes:
 
 
 def xlsx_bytes(columns: list[Column], rows: tuple[OverviewRow, ...], t: dict[str, str]) -> bytes:
-    """One sheet: a bold, frozen header row; dates as dates; traffic lights filled."""
+    """One sheet: a bold, frozen header row; dates as dates; traffic lights filled; text
+    as :func:`~phasegate.exports.sheet_value` makes it, so no stored value can fail it."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook always has its first sheet
@@ -292,7 +300,7 @@ def xlsx_bytes(columns: list[Column], rows: tuple[OverviewRow, ...], t: dict[str
     widths = [len(column.header) for column in columns]
     for number, row in enumerate(rows, start=2):
         for index, column in enumerate(columns):
-            value = column.value(row)
+            value = sheet_value(column.value(row))
             cell = sheet.cell(row=number, column=index + 1, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with

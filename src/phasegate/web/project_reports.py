@@ -32,6 +32,7 @@ from phasegate.errors import NotPermitted
 from phasegate.web.access import Rule, guard, session_csrf
 from phasegate.web.i18n import pick_locale, texts
 from phasegate.web.links import LinkPages, Voice
+from phasegate.web.params import RowId
 from phasegate.web.projects import PROJECT_TEXTS
 from phasegate.web.report_form import (
     Filled,
@@ -234,7 +235,7 @@ def project_report_routes(app: App, templates: Jinja2Templates) -> APIRouter:
 
     @router.api_route(path, methods=["GET", "HEAD"], dependencies=[me_dep], **html)
     def project_report_form(
-        request: Request, project_id: int, me: Principal | None = me_dep
+        request: Request, project_id: RowId, me: Principal | None = me_dep
     ) -> Response:
         """The form; writes nothing, not even a draft."""
         assert me is not None
@@ -242,7 +243,7 @@ def project_report_routes(app: App, templates: Jinja2Templates) -> APIRouter:
 
     @router.post(path, dependencies=[me_dep], **html)
     async def project_report_submit(
-        request: Request, project_id: int, me: Principal | None = me_dep
+        request: Request, project_id: RowId, me: Principal | None = me_dep
     ) -> Response:
         """Save the draft (action=save) or publish it (action=publish)."""
         assert me is not None

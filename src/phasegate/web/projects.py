@@ -32,8 +32,10 @@ from phasegate.errors import IncompleteGateRequest, NotFound, NotPermitted, Rule
 from phasegate.mail.render import format_datetime, format_money
 from phasegate.web.access import Rule, guard, session_csrf
 from phasegate.web.i18n import lang_query, pick_locale, texts
+from phasegate.web.params import MAX_ROW_ID, TEXT_LENGTH, Line, Lines, RowId, form_text
 
-Text = Annotated[str, Form(max_length=4000)]
+Text = Annotated[Line, Form(max_length=200)]
+LongText = Annotated[Lines, Form(max_length=TEXT_LENGTH)]
 ANSWERS = tuple(a.value for a in Answer)
 
 ITEM_PROBLEM = re.compile(r"^checklist item '([^']+)'")
@@ -212,10 +214,9 @@ class ProjectPages:
 
 
 def project_routes(app: App, templates: Jinja2Templates) -> APIRouter:
-    """The project page (anyone), the registration form and the gate request form."""
+    """The project page, the registration form and the gate request form."""
     pages = ProjectPages(app, templates)
     router = APIRouter()
-    anyone = guard(app, Rule.ANYONE)
     me_dep = guard(app, Rule.SIGNED_IN)  # one guard: declared on the route, and gives `me`
     html: dict[str, Any] = {"response_class": HTMLResponse, "include_in_schema": False}
     reading = ["GET", "HEAD"]
@@ -226,15 +227,17 @@ def project_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         assert me is not None
         return pages.registration(request, me, ProjectInput())
 
-    @router.api_route("/projects/{project_id}", methods=reading, dependencies=[anyone], **html)
-    def project_page(request: Request, project_id: int, me: Principal | None = anyone) -> Response:
+    @router.api_route("/projects/{project_id}", methods=reading, dependencies=[me_dep], **html)
+    def project_page(
+        request: Request, project_id: RowId, me: Principal | None = me_dep
+    ) -> Response:
         return pages.project(request, project_id, me)
 
     @router.post("/projects", dependencies=[me_dep], **html)
     def register_project(
         request: Request,
         name: Text = "",
-        description: Text = "",
+        description: LongText = "",
         development_area: Text = "",
         portfolio: Text = "",
         owner: Text = "",
@@ -250,17 +253,20 @@ def project_routes(app: App, templates: Jinja2Templates) -> APIRouter:
 
     @router.api_route(gate_path, methods=reading, dependencies=[me_dep], **html)
     def gate_request_form(
-        request: Request, project_id: int, me: Principal | None = me_dep
+        request: Request, project_id: RowId, me: Principal | None = me_dep
     ) -> Response:
         assert me is not None
         return pages.gate_page(request, me, pages.gate_form(project_id, me.person), GateInput())
 
     @router.post(gate_path, dependencies=[me_dep], **html)
     async def gate_request_submit(
-        request: Request, project_id: int, me: Principal | None = me_dep
+        request: Request, project_id: RowId, me: Principal | None = me_dep
     ) -> Response:
         assert me is not None
-        posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        posted = form_text(
+            {k: v for k, v in (await request.form()).items() if isinstance(v, str)},
+            lines=lambda name: name.startswith("comment_"),
+        )
         return await run_in_threadpool(pages.submit, request, project_id, me, posted)
 
     return router
@@ -321,7 +327,7 @@ def _person_id(value: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not value.isdigit() or len(value) > 10 or int(value) > MAX_ROW_ID:
         raise ValueError(value)
     return int(value)
 

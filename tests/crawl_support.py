@@ -1,0 +1,170 @@
+"""Every page and export of the app, with real ids in its address: for tests that must hold
+on every route, such as "no stranger reads the portfolio" and "stored text never breaks a
+page".
+
+The list is the app's own route table, so a route added later is crawled too; its path
+parameters are filled from :class:`Ids`, and a route whose parameter has no id here fails
+the crawl until one is added.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, time
+
+from fastapi.routing import APIRoute
+from sqlalchemy import func, select
+
+from phasegate.bootstrap import App
+from phasegate.domain.reports import ReportContent
+from phasegate.mail.outbox import OutboxEntry, list_messages
+from phasegate.storage.tables import WebhookDelivery
+from phasegate.web.access import Rule, every_route, rule_of
+from phasegate.web.app import create_app
+from tests.cycle_support import local, tick_at
+from tests.factories import Cast, Clock, submit_complete
+
+
+@dataclass(frozen=True)
+class Ids:
+    """A real row for every kind of id a route takes."""
+
+    project: int
+    gate_request: int
+    person: int
+    api_token: int
+    webhook: int
+    delivery: int
+    message: int
+    vote_token: str
+    report_token: str
+    occurrence: str  # "<event id>/<YYYYMMDDTHHMM>"
+    workflow: str
+
+    def fill(self, path: str) -> str:
+        event_id, stamp = self.occurrence.split("/")
+        values = {
+            "project_id": self.project,
+            "project": self.project,
+            "request": self.gate_request,
+            "request_id": self.gate_request,
+            "person": self.person,
+            "token_id": self.api_token,
+            "webhook": self.webhook,
+            "row": self.delivery,
+            "delivery": self.delivery,
+            "message": self.message,
+            "event_id": event_id,
+            "stamp": stamp,
+            "name": self.workflow,
+        }
+
+        def value(found: re.Match[str]) -> str:
+            name = found[1]
+            if name == "token":
+                return self.report_token if "report" in path else self.vote_token
+            assert name in values, f"no id for {{{name}}} in {path}: add it to crawl_support.Ids"
+            return str(values[name])
+
+        return re.sub(r"\{(\w+)\}", value, path)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One readable address of the app, and the rule its route declares."""
+
+    path: str  # the route's template, e.g. /projects/{project_id}
+    url: str  # with real ids
+    rule: Rule
+
+
+def readable_routes(app: App) -> list[tuple[APIRoute, Rule]]:
+    """Every route that answers GET, with its rule (web/access.py)."""
+    found = []
+    for route in every_route(list(create_app(app).routes)):
+        if "GET" not in route.methods:
+            continue
+        calls, todo = [], list(route.dependant.dependencies)
+        while todo:
+            dependant = todo.pop()
+            calls.append(dependant.call)
+            todo.extend(dependant.dependencies)
+        rule = rule_of(calls)
+        assert rule is not None, f"{route.path} has no guard"
+        found.append((route, rule))
+    return found
+
+
+def pages(app: App, ids: Ids) -> list[Page]:
+    return [Page(route.path, ids.fill(route.path), rule) for route, rule in readable_routes(app)]
+
+
+# --- a portfolio with one of everything ------------------------------------------------------
+
+
+def one_of_everything(app: App, cast: Cast, clock: Clock, name: str = "Nytt rådhus") -> Ids:
+    """A project in execution asked for its tertial report (so a report link exists), an
+    idea waiting for the board's BP1 (so vote links and an agenda exist), a published
+    report, a vote with a comment, an API token, a webhook with a delivery, and email in
+    the outbox. Build ``app`` with :func:`tests.cycle_support.wheel_file` and
+    :data:`TERTIAL`, so the tertial cycle opens on 16 April 2027."""
+    engine = app.engine
+    clock.now = local(date(2027, 1, 15), time(10, 0))
+    built = engine.register_project(name, owner=cast.owner, leader=cast.leader, phase="execution")
+    report = engine.start_report(built, actor=cast.leader)
+    engine.save_report(
+        report,
+        ReportContent.from_json(
+            {
+                "overall": "on_track",
+                "time": "on_plan",
+                "cost": "on_budget",
+                "quality": "as_expected",
+                "risk": "medium",
+            },
+            {"overall": "Grunnarbeidet er ferdig.", "risk": "Stålet kan bli forsinket."},
+            budget=120_000_000,
+            spent=31_500_000,
+            forecast=118_000_000,
+        ),
+        actor=cast.leader,
+    )
+    engine.publish_report(report, actor=cast.leader)
+    hook, _ = engine.add_webhook("Arkiv", "https://arkiv.asker.example/inn", ["*"], actor=cast.pmo)
+    tick_at(app, clock, local(date(2027, 4, 16), time(8, 0)))
+
+    idea = engine.register_project(f"{name} – idé", owner=cast.owner, leader=cast.leader)
+    workflow = engine.workflows.current(engine.default_workflow)
+    bp1 = workflow.gate("BP1")
+    assert bp1 is not None
+    asked = submit_complete(engine, idea, bp1, actor=cast.leader)
+    engine.cast_vote(asked, "approve", "Godt forarbeid.", channel="web", actor=cast.board[0])
+    token, _ = engine.create_api_token("Arkivsystem", actor=cast.pmo)
+    with app.database.connect() as conn:
+        mails = list_messages(conn)
+        delivery = conn.execute(select(func.max(WebhookDelivery.id))).scalar_one()
+    vote_link = _link(mails, "/decide/")
+    report_link = _link(mails, "/report/")
+    meeting = engine.gate_request(asked).meeting_key
+    assert meeting is not None, "a board gate request is on a meeting's agenda"
+    return Ids(
+        project=built,
+        gate_request=asked,
+        person=cast.leader,
+        api_token=token,
+        webhook=hook,
+        delivery=delivery,
+        message=mails[0].id,
+        vote_token=vote_link,
+        report_token=report_link,
+        occurrence=meeting,
+        workflow=workflow.name,
+    )
+
+
+def _link(mails: list[OutboxEntry], path: str) -> str:
+    for mail in mails:
+        if found := re.search(rf"{re.escape(path)}([A-Za-z0-9_.-]+)", mail.body_text):
+            return found[1]
+    raise AssertionError(f"no email carries a {path} link")
