@@ -1,4 +1,5 @@
-"""The annual cycle as a calendar to subscribe to: /calendar.ics over real HTTP.
+"""The annual cycle as a calendar to subscribe to: /calendar.ics over real HTTP, read as a
+calendar program reads it, with a personal calendar address (``?token=pgc_…``).
 
 The dates were checked against the Norwegian calendar for 2027: summer time runs from
 28 March to 31 October, and Monday 17 May (Constitution Day, also Whit Monday) is a
@@ -92,8 +93,11 @@ def _bp1(app: App) -> Any:
 
 
 @contextmanager
-def _feed_client(app: App) -> Iterator[httpx.Client]:
-    with serve(app) as url, httpx.Client(base_url=url) as client:
+def _feed_client(app: App, person: int) -> Iterator[httpx.Client]:
+    """A calendar program subscribed with ``person``'s calendar address: no cookie and no
+    header, only the token in the address, beside whatever filters a request adds."""
+    _, token = app.engine.create_calendar_feed("Outlook", actor=person)
+    with serve(app) as url, httpx.Client(base_url=url, params={"token": token}) as client:
         yield client
 
 
@@ -127,14 +131,14 @@ def _uids(calendar: Calendar) -> list[str]:
 # --- the wheel ------------------------------------------------------------------------------
 
 
-def test_the_feed_is_a_valid_calendar_in_oslo_time_with_its_zone(cycle: App) -> None:
-    with _feed_client(cycle) as client:
+def test_the_feed_is_a_valid_calendar_in_oslo_time_with_its_zone(cycle: App, cast: Cast) -> None:
+    with _feed_client(cycle, cast.pmo) as client:
         response = client.get("/calendar.ics")
         head = client.head("/calendar.ics")
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/calendar; charset=utf-8"
     assert response.headers["content-disposition"] == 'inline; filename="arshjul.ics"'
-    assert response.headers["cache-control"] == "max-age=300"
+    assert response.headers["cache-control"] == "private, max-age=300"
     assert head.status_code == 200
     assert head.headers["content-type"] == "text/calendar; charset=utf-8"
 
@@ -153,9 +157,9 @@ def test_the_feed_is_a_valid_calendar_in_oslo_time_with_its_zone(cycle: App) -> 
 
 
 def test_a_1300_board_meeting_stays_at_1300_in_oslo_all_year_across_summer_time(
-    cycle: App,
+    cycle: App, cast: Cast
 ) -> None:
-    with _feed_client(cycle) as client:
+    with _feed_client(cycle, cast.board[0]) as client:
         calendar = _calendar(client)
     meetings = _events(calendar, "board_meeting")
     starts = _starts(meetings)
@@ -176,8 +180,10 @@ def test_a_1300_board_meeting_stays_at_1300_in_oslo_all_year_across_summer_time(
     assert april.to_ical().decode().count("DTSTART;TZID=Europe/Oslo:20270413T130000") == 1
 
 
-def test_an_event_on_a_public_holiday_is_shown_on_the_next_working_day(cycle: App) -> None:
-    with _feed_client(cycle) as client:
+def test_an_event_on_a_public_holiday_is_shown_on_the_next_working_day(
+    cycle: App, cast: Cast
+) -> None:
+    with _feed_client(cycle, cast.leader) as client:
         calendar = _calendar(client)
     (seventeenth,) = [e for e in _events(calendar, "deadline") if "17. mai" in e["SUMMARY"]]
     assert seventeenth.decoded("DTSTART") == local(D(2027, 5, 18), time(12, 0))
@@ -188,9 +194,9 @@ def test_an_event_on_a_public_holiday_is_shown_on_the_next_working_day(cycle: Ap
 
 
 def test_a_reporting_cycle_says_which_phases_report_and_english_is_available(
-    cycle: App,
+    cycle: App, cast: Cast
 ) -> None:
-    with _feed_client(cycle) as client:
+    with _feed_client(cycle, cast.leader) as client:
         norwegian = _calendar(client)
         english = _calendar(client, lang="en")
         refused = client.get("/calendar.ics", params={"lang": "de"})
@@ -213,7 +219,7 @@ def test_a_board_members_feed_shows_only_their_own_deadlines_with_a_reminder(
     cycle: App, cast: Cast, clock: Clock
 ) -> None:
     _portfolio(cycle, cast, clock)
-    with _feed_client(cycle) as client:
+    with _feed_client(cycle, cast.board[0]) as client:
         response = client.get("/calendar.ics", params={"person": cast.board[0]})
         mine = Calendar.from_ical(response.content)
         leaders = _calendar(client, person=cast.leader, wheel="false")
@@ -242,7 +248,7 @@ def test_a_project_feed_shows_its_own_deadlines_once_each_with_who_still_owes_th
     cycle: App, cast: Cast, clock: Clock
 ) -> None:
     portfolio = _portfolio(cycle, cast, clock)
-    with _feed_client(cycle) as client:
+    with _feed_client(cycle, cast.pmo) as client:
         idea = _calendar(client, project=portfolio.idea, wheel="false")
         running = _calendar(client, project=portfolio.running, wheel="false")
         everything = _calendar(client, wheel="false")
@@ -264,7 +270,7 @@ def test_a_vote_takes_the_deadline_out_of_the_voters_feed_but_not_the_others(
     portfolio = _portfolio(cycle, cast, clock)
     request = cycle.engine.board_pending_decisions()[0].id
     cycle.engine.cast_vote(request, "approve", channel="web", actor=cast.board[0])
-    with _feed_client(cycle) as client:
+    with _feed_client(cycle, cast.pmo) as client:
         voter = _calendar(client, person=cast.board[0], wheel="false")
         other = _calendar(client, person=cast.board[1], wheel="false")
         project = _calendar(client, project=portfolio.idea, wheel="false")
@@ -278,7 +284,7 @@ def test_a_wheel_deadline_someone_owes_is_one_entry_not_two(
     cycle: App, cast: Cast, clock: Clock
 ) -> None:
     tick_at(cycle, clock, local(D(2027, 2, 11), time(9, 0)))  # the PMO is reminded from now
-    with _feed_client(cycle) as client:
+    with _feed_client(cycle, cast.pmo) as client:
         with_wheel = _calendar(client, person=cast.pmo)
         deadlines_only = _calendar(client, person=cast.pmo, wheel="false")
     intake = [e for e in _events(with_wheel) if "innmelding" in e["SUMMARY"]]
@@ -294,7 +300,7 @@ def test_a_wheel_deadline_someone_owes_is_one_entry_not_two(
 def test_a_persons_feed_is_in_their_own_language_unless_the_address_says_otherwise(
     cycle: App, cast: Cast
 ) -> None:
-    with _feed_client(cycle) as client:
+    with _feed_client(cycle, cast.outsider) as client:
         own = _calendar(client, person=cast.outsider)  # registered with English
         asked = _calendar(client, person=cast.outsider, lang="nb")
     assert str(own["X-WR-CALNAME"]) == "phasegate – annual cycle – Ola Utenfor"
@@ -316,7 +322,7 @@ def test_uids_are_unique_and_the_same_after_new_data_and_a_restart(
     }
 
     def uids(app: App) -> dict[str, list[str]]:
-        with _feed_client(app) as client:
+        with _feed_client(app, cast.pmo) as client:
             return {name: _uids(_calendar(client, **params)) for name, params in feeds.items()}
 
     before = uids(cycle)
@@ -339,7 +345,7 @@ def test_uids_are_unique_and_the_same_after_new_data_and_a_restart(
 
 
 def test_an_unknown_person_or_project_is_a_404_that_names_it(cycle: App, cast: Cast) -> None:
-    with _feed_client(cycle) as client:
+    with _feed_client(cycle, cast.pmo) as client:
         person = client.get("/calendar.ics", params={"person": 9999})
         project = client.get("/calendar.ics", params={"project": 9999, "person": cast.leader})
     assert person.status_code == 404
@@ -357,7 +363,8 @@ def test_the_feed_costs_the_same_few_queries_however_many_deadlines(
     def record(*args: Any) -> None:
         statements.append(str(args[2]))
 
-    with _feed_client(cycle) as client:
+    with _feed_client(cycle, cast.pmo) as client:
+        _calendar(client)  # the address's first use is noted; later polls write nothing
         sqlalchemy_event.listen(cycle.database, "before_cursor_execute", record)
         try:
             _calendar(client)

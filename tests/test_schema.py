@@ -55,6 +55,7 @@ TABLES = {
     "api_tokens",
     "webhook_subscriptions",
     "webhook_deliveries",
+    "calendar_feeds",
 }
 
 

@@ -218,9 +218,11 @@ class DeadlineEscalated(Event):
 
 @dataclass(frozen=True)
 class SignInRequested(Event):
-    """Someone asked for a sign-in link; the handler makes it and emails it (never logged)."""
+    """Someone asked for a sign-in link; the handler makes it and emails it (never logged).
+    ``next`` is the page they wanted: the link leads there."""
 
     person: int
+    next: str = "/"
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,21 @@ class ApiTokenCreated(Event):
 class ApiTokenRevoked(Event):
     person: int
     token: int
+
+
+@dataclass(frozen=True)
+class CalendarFeedCreated(Event):
+    """A person made a personal calendar address (*kalenderadresse*)."""
+
+    person: int
+    feed: int  # the address's row id, never its token
+    name: str
+
+
+@dataclass(frozen=True)
+class CalendarFeedRevoked(Event):
+    person: int  # whose address it was; the actor may be the PMO
+    feed: int
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,8 @@ def build_handlers(
         ev.SignedOut: (),
         ev.ApiTokenCreated: (),
         ev.ApiTokenRevoked: (),
+        ev.CalendarFeedCreated: (),
+        ev.CalendarFeedRevoked: (),
         ev.WebhookAdded: (),
         ev.WebhookRemoved: (),
         ev.WebhookSecretRotated: (),

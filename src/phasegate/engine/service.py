@@ -20,7 +20,7 @@ from phasegate.domain.events import DeadLetterResent
 from phasegate.domain.model import Channel, Outcome, WorkflowDefinition
 from phasegate.domain.reports import ReportContent, ReportKind
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
-from phasegate.engine import gates, imports, projects, queries, reports, signin, webhooks
+from phasegate.engine import feeds, gates, imports, projects, queries, reports, signin, webhooks
 from phasegate.engine.access import require_office
 from phasegate.engine.unit import SYSTEM, HandlerTable, UnitOfWork, dispatch
 from phasegate.engine.views import (
@@ -314,10 +314,11 @@ class Engine:
 
     # --- sign-in ----------------------------------------------------------------------
 
-    def request_sign_in(self, email: str) -> bool:
-        """Email a one-time sign-in link to that address if someone has it."""
+    def request_sign_in(self, email: str, next_page: str = "/") -> bool:
+        """Email a one-time sign-in link to that address if someone has it; the link leads
+        on to ``next_page`` (a path on this site)."""
         with self.unit(None) as uow:
-            return signin.request_sign_in(uow, email)
+            return signin.request_sign_in(uow, email, next_page)
 
     def complete_sign_in(self, token: str, session_ttl: timedelta) -> tuple[int, str]:
         """Use a sign-in link (once); the person and their new session token."""
@@ -365,6 +366,33 @@ class Engine:
         with self.asking(actor) as uow:
             require_office(uow, "list everyone's API tokens")
             return signin.every_api_token(uow.conn)
+
+    # --- calendar addresses (feed tokens for /calendar.ics) ----------------------------
+
+    def create_calendar_feed(self, name: str, *, actor: int) -> tuple[int, str]:
+        """A new personal calendar address for ``actor``; the token is shown this once."""
+        with self.unit(actor) as uow:
+            return feeds.create_feed(uow, name)
+
+    def revoke_calendar_feed(self, feed: int, *, actor: int) -> None:
+        with self.unit(actor) as uow:
+            feeds.revoke_feed(uow, feed)
+
+    def feed_reader(self, token: str) -> signin.Principal | None:
+        """Whose live calendar address ``token`` is (it opens the calendar feed only)."""
+        with self.database.begin() as conn:
+            return feeds.feed_reader(conn, token, self.clock())
+
+    def calendar_feeds(self, person: int) -> list[feeds.FeedView]:
+        with self.reading() as conn:
+            return feeds.feeds(conn, person)
+
+    def every_calendar_feed(self, *, actor: int) -> list[feeds.HeldFeedView]:
+        """Everyone's calendar addresses, live and revoked (never the tokens); the PMO and
+        admins only."""
+        with self.asking(actor) as uow:
+            require_office(uow, "list everyone's calendar addresses")
+            return feeds.every_feed(uow.conn)
 
     # --- status reports ---------------------------------------------------------------
 

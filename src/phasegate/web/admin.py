@@ -1,6 +1,6 @@
 """Administration for the PMO and admins: people, roles and board membership, everyone's
-API tokens (with revoke), and email that could not be delivered (dead letters), with
-re-send.
+API tokens and calendar addresses (with revoke), and email that could not be delivered
+(dead letters), with re-send.
 
 Every route here has the rule ``office``; the engine checks the same again, so the API and
 the CLI answer alike.
@@ -22,7 +22,7 @@ from phasegate.errors import RuleViolation
 from phasegate.mail.outbox import list_messages
 from phasegate.web.access import Rule, guard, session_csrf
 from phasegate.web.i18n import lang_query, pick_locale, texts
-from phasegate.web.params import RowId
+from phasegate.web.params import FormId, Line, RowId
 
 WORDS: dict[str, dict[str, str]] = {
     "nb": {
@@ -61,6 +61,14 @@ WORDS: dict[str, dict[str, str]] = {
         "admin_token_status": "Status",
         "admin_token_active": "aktiv",
         "admin_token_revoked_done": "Nøkkelen er trukket tilbake og virker ikke lenger.",
+        "admin_feeds": "Kalenderadresser",
+        "admin_feeds_intro": (
+            "Alle personers kalenderadresser, som lar et kalenderprogram lese kalenderen (og "
+            "ingenting annet). Bare begynnelsen av hver nøkkel vises; selve nøkkelen lagres "
+            "ikke. Trekk tilbake en adresse som er kommet på avveie."
+        ),
+        "admin_feeds_none": "Ingen har laget kalenderadresser ennå.",
+        "admin_feed_revoked_done": "Kalenderadressen er trukket tilbake og virker ikke lenger.",
         "role_board": "porteføljestyret",
         "role_pmo": "PMO",
         "role_reader": "leser",
@@ -102,6 +110,14 @@ WORDS: dict[str, dict[str, str]] = {
         "admin_token_status": "Status",
         "admin_token_active": "active",
         "admin_token_revoked_done": "The token is revoked and no longer works.",
+        "admin_feeds": "Calendar addresses",
+        "admin_feeds_intro": (
+            "Everyone's personal calendar addresses, which let a calendar program read the "
+            "calendar feed (and nothing else). Only the start of each token is shown; the "
+            "token itself is not stored. Revoke an address that has gone astray."
+        ),
+        "admin_feeds_none": "No one has made a calendar address yet.",
+        "admin_feed_revoked_done": "The calendar address is revoked and no longer works.",
         "role_board": "portfolio board",
         "role_pmo": "PMO",
         "role_reader": "reader",
@@ -109,7 +125,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-Text = Annotated[str, Form(max_length=320)]
+Text = Annotated[Line, Form(max_length=320)]
 
 
 def back_to(request: Request, path: str, done: str = "1") -> Response:
@@ -177,7 +193,7 @@ def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         request: Request,
         name: Text,
         email: Text,
-        language: Annotated[str, Form()] = "nb",
+        language: Annotated[Line, Form(max_length=5)] = "nb",
         me: Principal | None = office,
     ) -> Response:
         assert me is not None
@@ -188,8 +204,8 @@ def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     @router.post("/roles", include_in_schema=False)
     def grant(
         request: Request,
-        person: Annotated[int, Form()],
-        role: Annotated[str, Form()],
+        person: FormId,
+        role: Annotated[Line, Form(max_length=20)],
         me: Principal | None = office,
     ) -> Response:
         assert me is not None
@@ -198,8 +214,8 @@ def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     @router.post("/roles/revoke", include_in_schema=False)
     def revoke(
         request: Request,
-        person: Annotated[int, Form()],
-        role: Annotated[str, Form()],
+        person: FormId,
+        role: Annotated[Line, Form(max_length=20)],
         me: Principal | None = office,
     ) -> Response:
         assert me is not None
@@ -217,6 +233,19 @@ def admin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         assert me is not None
         engine.revoke_api_token(token_id, actor=me.person)
         return back_to(request, "/admin/tokens")
+
+    @router.get("/feeds", response_class=HTMLResponse, include_in_schema=False)
+    def feeds(request: Request, me: Principal | None = office) -> Response:
+        assert me is not None
+        held = engine.every_calendar_feed(actor=me.person)
+        return page(request, me, "admin_feeds.html", feeds=held)
+
+    @router.post("/feeds/{feed_id}/revoke", include_in_schema=False)
+    def revoke_feed(request: Request, feed_id: RowId, me: Principal | None = office) -> Response:
+        """The engine checks the rule again and records the revocation in the audit trail."""
+        assert me is not None
+        engine.revoke_calendar_feed(feed_id, actor=me.person)
+        return back_to(request, "/admin/feeds")
 
     @router.get("/mail", response_class=HTMLResponse, include_in_schema=False)
     def dead_letters(request: Request, me: Principal | None = office) -> Response:

@@ -14,6 +14,10 @@ releases, or every poll would add a second copy:
 
 A deadline, and a wheel event without a duration, ends when it starts: it marks a moment
 and does not pretend to fill anyone's day (it is TRANSPARENT to free/busy, too).
+
+The feed is not public (rule ``feed``): a signed-in caller gets it, and so does a calendar
+program holding a personal calendar address, ``?token=pgc_…`` plus the filters above,
+made and revoked on the account page (``engine/feeds.py``). Anyone else gets 401.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from phasegate.errors import NotFound
 from phasegate.mail.render import format_date
 from phasegate.storage.tables import Deadline, Person, Project
 from phasegate.web.access import Rule, guard
+from phasegate.web.params import MAX_ROW_ID
 
 PRODID = "-//phasegate//årshjul//NB"
 #: The wheel's occurrences in the feed: a season back and a year and a bit ahead.
@@ -45,6 +50,9 @@ ALARM_BEFORE = timedelta(days=1)
 REFRESH = timedelta(hours=1)  # how often calendar programs are asked to poll
 
 Lang = Annotated[Literal["nb", "en"] | None, Query()]
+#: ``person`` and ``project``: an id a row can have, or none. One beyond is refused before
+#: any query (a page answers 404 for it: ``web/app.py``).
+FeedId = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
 
 WORDS: dict[str, dict[str, str]] = {
     "nb": {
@@ -134,13 +142,16 @@ class Owed:
 
 
 def calendar_routes(app: App) -> APIRouter:
-    router = APIRouter(tags=["calendar"], dependencies=[guard(app, Rule.ANYONE)])
+    router = APIRouter(tags=["calendar"], dependencies=[guard(app, Rule.FEED)])
     settings = app.settings
     host = urlsplit(settings.base_url).hostname or "phasegate.local"
 
     @router.api_route("/calendar.ics", methods=["GET", "HEAD"], include_in_schema=False)
     def calendar_feed(
-        person: int | None = None, project: int | None = None, lang: Lang = None, wheel: bool = True
+        person: FeedId = None,
+        project: FeedId = None,
+        lang: Lang = None,
+        wheel: bool = True,
     ) -> Response:
         now = app.engine.clock()
         shown = app.wheel.occurrences(now - SHOWN_BEFORE, now + SHOWN_AFTER) if wheel else []
@@ -168,7 +179,8 @@ def calendar_routes(app: App) -> APIRouter:
             media_type="text/calendar; charset=utf-8",
             headers={
                 "Content-Disposition": f'inline; filename="{feed.filename}"',
-                "Cache-Control": "max-age=300",
+                # Personal (a feed token's owner's): no shared cache may keep it.
+                "Cache-Control": "private, max-age=300",
             },
         )
 

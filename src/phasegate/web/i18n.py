@@ -69,7 +69,33 @@ TEXTS: dict[str, dict[str, str]] = {
         "account_token_revoked": "trukket tilbake",
         "account_token_create": "Lag ny nøkkel",
         "account_no_tokens": "Ingen API-nøkler ennå.",
+        "account_feeds_title": "Kalender",
+        "account_feeds_intro": (
+            "Abonner på årshjulet og fristene dine i Outlook, Google Kalender eller Apple "
+            "Kalender. Kalenderprogrammer kan ikke logge inn, så du lager en personlig "
+            "kalenderadresse og limer den inn i programmet. Lag gjerne én adresse for hvert "
+            "program, så kan du trekke tilbake én uten å miste de andre."
+        ),
+        "account_feeds_secret": (
+            "Adressen er personlig og hemmelig, som et passord: den som har den, kan lese "
+            "kalenderen. Ikke del den. Kommer den på avveie, trekker du den tilbake her, så "
+            "slutter den å virke med én gang."
+        ),
+        "account_feed_made": "Ny kalenderadresse. Kopier den nå, den vises ikke igjen.",
+        "account_feed_own": "Dine egne frister og årshjulet (anbefalt):",
+        "account_feed_everyone": "Eller hele organisasjonens kalender, med alle åpne frister:",
+        "account_feed_how": (
+            "Slik limer du den inn: I Outlook velger du Legg til kalender → Abonner fra "
+            "nettet. I Google Kalender velger du Andre kalendere → Fra nettadresse. I Apple "
+            "Kalender velger du Arkiv → Nytt kalenderabonnement. Programmet henter endringer "
+            "av seg selv; Google Kalender kan bruke noen timer."
+        ),
+        "account_feed_name": "Navn på adressen (for eksempel «Outlook» eller «Telefon»)",
+        "account_feed_create": "Lag kalenderadresse",
+        "account_no_feeds": "Ingen kalenderadresser ennå.",
+        "wheel_subscribe": "Abonner på årshjulet og fristene dine i din egen kalender",
         "dev_sign_in": "Demo: logg inn",
+        "login_demo": "Demo uten e-post: logg inn med ett klikk som hvem som helst",
         "dev_sign_in_title": "Demo: logg inn med ett klikk",
         "dev_sign_in_intro": (
             "Bare i utvikling og demo: logg inn som hvem som helst, uten e-post. PMO kan alt."
@@ -92,6 +118,36 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "http_405": "Denne adressen tar ikke imot det du sendte.",
         "http_422": "En verdi i forespørselen er for stor eller for lang.",
+        "form_invalid": "Det du sendte ble ikke lagret. Gå tilbake, rett dette og send igjen:",
+        "field_text_surrogate": (
+            "«{field}» inneholder et halvt tegn ({char}, på plass {at}): en emoji eller et "
+            "annet tegn er delt i to. Skriv eller lim det inn på nytt."
+        ),
+        "field_text_nul": (
+            "«{field}» inneholder NUL-tegnet ({char}, på plass {at}), som ikke er tekst."
+        ),
+        "field_text_control": (
+            "«{field}» inneholder et kontrolltegn ({char}, på plass {at}), som ikke er tekst. "
+            "Skriv verdien på nytt, eller lim den inn som ren tekst."
+        ),
+        "field_text_noncharacter": (
+            "«{field}» inneholder {char} (på plass {at}), som ikke er et tegn."
+        ),
+        "field_string_too_long": "«{field}» er for lang: skriv høyst {max_length} tegn.",
+        "field_missing": "«{field}» mangler.",
+        "field_invalid": "«{field}» har en verdi som ikke kan brukes.",
+        "label_name": "Navn",
+        "label_description": "Beskrivelse",
+        "label_development_area": "Utviklingsområde",
+        "label_portfolio": "Portefølje",
+        "label_email": "E-postadresse",
+        "label_comment": "Kommentar",
+        "label_reason": "Begrunnelse",
+        "label_url": "Adresse (URL)",
+        "label_title": "Tittel",
+        "label_budget": "Budsjett",
+        "label_spent": "Forbruk hittil",
+        "label_forecast": "Prognose",
         "mailbox": "Utviklingspostkasse",
         "mailbox_intro": (
             "Ingen e-posttjener er satt opp, så e-posten blir liggende her. Lenkene virker: "
@@ -376,7 +432,33 @@ TEXTS: dict[str, dict[str, str]] = {
         "account_token_revoked": "revoked",
         "account_token_create": "Create a token",
         "account_no_tokens": "No API tokens yet.",
+        "account_feeds_title": "Calendar",
+        "account_feeds_intro": (
+            "Subscribe to the annual cycle and your deadlines in Outlook, Google Calendar or "
+            "Apple Calendar. Calendar programs cannot sign in, so you make a personal calendar "
+            "address and paste it into the program. Make one address for each program, so "
+            "you can revoke one without losing the others."
+        ),
+        "account_feeds_secret": (
+            "The address is personal and secret, like a password: whoever has it can read "
+            "the calendar. Do not share it. If it goes astray, revoke it here, and it stops "
+            "working at once."
+        ),
+        "account_feed_made": "New calendar address. Copy it now; it will not be shown again.",
+        "account_feed_own": "Your own deadlines and the annual cycle (recommended):",
+        "account_feed_everyone": "Or the whole organisation's calendar, with every open deadline:",
+        "account_feed_how": (
+            "To paste it: in Outlook, choose Add calendar → Subscribe from web. In Google "
+            "Calendar, choose Other calendars → From URL. In Apple Calendar, choose File → New "
+            "Calendar Subscription. The program fetches changes by itself; Google Calendar "
+            "may take a few hours."
+        ),
+        "account_feed_name": "Name of the address (for example “Outlook” or “Phone”)",
+        "account_feed_create": "Create a calendar address",
+        "account_no_feeds": "No calendar addresses yet.",
+        "wheel_subscribe": "Subscribe to the annual cycle and your deadlines in your own calendar",
         "dev_sign_in": "Demo: sign in",
+        "login_demo": "Demo without email: sign in with one click as anyone",
         "dev_sign_in_title": "Demo: sign in with one click",
         "dev_sign_in_intro": (
             "Development and demo only: sign in as anyone, without email. The PMO can do "
@@ -400,6 +482,36 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "http_405": "This address does not accept what you sent.",
         "http_422": "A value in the request is too large or too long.",
+        "form_invalid": "What you sent was not saved. Go back, correct this and send it again:",
+        "field_text_surrogate": (
+            "“{field}” contains half of a character ({char}, at position {at}): an emoji or "
+            "other character was cut in two. Type or paste it again."
+        ),
+        "field_text_nul": (
+            "“{field}” contains the NUL character ({char}, at position {at}), which is not text."
+        ),
+        "field_text_control": (
+            "“{field}” contains a control character ({char}, at position {at}), which is not "
+            "text. Type the value again, or paste it as plain text."
+        ),
+        "field_text_noncharacter": (
+            "“{field}” contains {char} (at position {at}), which is not a character."
+        ),
+        "field_string_too_long": "“{field}” is too long: write at most {max_length} characters.",
+        "field_missing": "“{field}” is missing.",
+        "field_invalid": "“{field}” has a value that cannot be used.",
+        "label_name": "Name",
+        "label_description": "Description",
+        "label_development_area": "Development area",
+        "label_portfolio": "Portfolio",
+        "label_email": "Email address",
+        "label_comment": "Comment",
+        "label_reason": "Reason",
+        "label_url": "Address (URL)",
+        "label_title": "Title",
+        "label_budget": "Budget",
+        "label_spent": "Spent so far",
+        "label_forecast": "Forecast",
         "mailbox": "Development mailbox",
         "mailbox_intro": (
             "No mail server is configured, so email stays here. The links work: open an "

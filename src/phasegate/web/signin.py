@@ -1,5 +1,5 @@
-"""Signing in by email link, signing out, your account and API tokens, and the demo's
-one-click sign-in.
+"""Signing in by email link, signing out, your account (API tokens, calendar addresses,
+the daily digest), and the demo's one-click sign-in.
 
 The link in the email opens a page with one button: mail scanners open links, and a GET
 must not sign anyone in. The button's POST uses the link (once) and sets the session
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -27,15 +27,17 @@ from phasegate.web.access import (
     session_csrf,
     set_form_cookie,
 )
-from phasegate.web.i18n import pick_locale, texts
-from phasegate.web.params import RowId
+from phasegate.web.i18n import lang_query, pick_locale, texts
+from phasegate.web.params import Line, RowId
 
-Email = Annotated[str, Form(max_length=320)]
-Csrf = Annotated[str, Form()]
+Email = Annotated[Line, Form(max_length=320)]
+Csrf = Annotated[str, Form(max_length=200)]
+Next = Annotated[Line, Query(max_length=2000)]  # where to go after signing in
+NextForm = Annotated[Line, Form(max_length=2000)]
 
 
 class TokenIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200, examples=["Arkivsystem"])
+    name: Line = Field(min_length=1, max_length=200, examples=["Arkivsystem"])
 
 
 class TokenOut(BaseModel):
@@ -89,21 +91,22 @@ def signin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         return response
 
     @router.get("/login", response_class=HTMLResponse, dependencies=[guard(app, Rule.ANYONE)])
-    def login_form(request: Request, next: str = "/") -> Response:
+    def login_form(request: Request, next: Next = "/") -> Response:
         cookie, csrf = form_csrf(app, request, "login")
         shown = page(
             request,
             "login.html",
             next=safe_next(next),
+            demo=settings.dev_mailbox_enabled,
             minutes=settings.sign_in_link_minutes,
             csrf=csrf,
         )
         return set_form_cookie(app, shown, cookie)
 
     @router.post("/login", response_class=HTMLResponse, dependencies=[guard(app, Rule.ANYONE)])
-    def login_send(request: Request, email: Email, csrf: Csrf) -> Response:
+    def login_send(request: Request, email: Email, csrf: Csrf, next: NextForm = "/") -> Response:
         check_form_csrf(app, request, "login", csrf)
-        engine.request_sign_in(email)
+        engine.request_sign_in(email, safe_next(next))
         # The same page whether or not the address is registered: it reveals no one.
         return page(
             request,
@@ -118,7 +121,7 @@ def signin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         response_class=HTMLResponse,
         dependencies=[guard(app, Rule.LINK_TOKEN)],
     )
-    def login_confirm(request: Request, token: str, next: str = "/") -> Response:
+    def login_confirm(request: Request, token: str, next: Next = "/") -> Response:
         """A page with one button; opening the link signs no one in."""
         del token  # the POST uses it; showing the button needs nothing from it
         cookie, csrf = form_csrf(app, request, "login-link")
@@ -136,9 +139,7 @@ def signin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         response_class=HTMLResponse,
         dependencies=[guard(app, Rule.LINK_TOKEN)],
     )
-    def login_complete(
-        request: Request, token: str, csrf: Csrf, next: Annotated[str, Form()] = "/"
-    ) -> Response:
+    def login_complete(request: Request, token: str, csrf: Csrf, next: NextForm = "/") -> Response:
         check_form_csrf(app, request, "login-link", csrf)
         _, session = engine.complete_sign_in(token, session_ttl)
         return with_session(next, session)
@@ -157,27 +158,48 @@ def signin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         @router.get(
             "/dev/sign-in", response_class=HTMLResponse, dependencies=[guard(app, Rule.DEV_ONLY)]
         )
-        def dev_sign_in(request: Request) -> Response:
+        def dev_sign_in(request: Request, next: Next = "/") -> Response:
             cookie, csrf = form_csrf(app, request, "dev-sign-in")
-            shown = page(request, "dev_sign_in.html", people=engine.people(), csrf=csrf)
+            shown = page(
+                request,
+                "dev_sign_in.html",
+                people=engine.people(),
+                csrf=csrf,
+                next=safe_next(next),
+            )
             return set_form_cookie(app, shown, cookie)
 
         @router.post("/dev/sign-in/{person}", dependencies=[guard(app, Rule.DEV_ONLY)])
-        def dev_sign_in_as(request: Request, person: RowId, csrf: Csrf) -> Response:
+        def dev_sign_in_as(
+            request: Request, person: RowId, csrf: Csrf, next: NextForm = "/"
+        ) -> Response:
             check_form_csrf(app, request, "dev-sign-in", csrf)
             engine.person(person)  # 404 for someone unknown
-            return with_session("/", engine.start_session(person, session_ttl, via="demo"))
+            return with_session(next, engine.start_session(person, session_ttl, via="demo"))
 
     return router
 
 
+def feed_addresses(base_url: str, token: str, person: int) -> tuple[str, str]:
+    """The two addresses a new calendar token gives: the person's own deadlines with the
+    wheel, and the whole organisation's calendar."""
+    everyone = f"{base_url.rstrip('/')}/calendar.ics?token={token}"
+    return f"{everyone}&person={person}", everyone
+
+
 def account_routes(app: App, templates: Jinja2Templates) -> APIRouter:
-    """Your account: who you are, your API tokens, the daily digest; and the same as JSON."""
+    """Your account: who you are, your API tokens, your calendar addresses, the daily
+    digest; and the same as JSON."""
     engine = app.engine
     router = APIRouter()
     signed_in = guard(app, Rule.SIGNED_IN)  # one guard: declared on the route, and gives `me`
 
-    def page(request: Request, me: Principal, new_token: str | None = None) -> Response:
+    def page(
+        request: Request,
+        me: Principal,
+        new_token: str | None = None,
+        new_feed: tuple[str, str] | None = None,
+    ) -> Response:
         locale = pick_locale(request.query_params.get("lang"), me.language)
         context = {
             "t": texts(locale),
@@ -185,10 +207,15 @@ def account_routes(app: App, templates: Jinja2Templates) -> APIRouter:
             "me": me,
             "person": engine.person(me.person),
             "tokens": engine.api_tokens(me.person),
+            "feeds": engine.calendar_feeds(me.person),
             "csrf": session_csrf(app, request),
             "new_token": new_token,
+            "new_feed": new_feed,
         }
-        return templates.TemplateResponse(request, "account.html", context)
+        shown = templates.TemplateResponse(request, "account.html", context)
+        if new_token or new_feed:  # a secret shown once: no cache may keep the page
+            shown.headers["Cache-Control"] = "no-store"
+        return shown
 
     @router.get(
         "/account", response_class=HTMLResponse, include_in_schema=False, dependencies=[signed_in]
@@ -204,7 +231,9 @@ def account_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         dependencies=[signed_in],
     )
     def account_new_token(
-        request: Request, name: Annotated[str, Form()], me: Principal | None = signed_in
+        request: Request,
+        name: Annotated[Line, Form(min_length=1, max_length=200)],
+        me: Principal | None = signed_in,
     ) -> Response:
         assert me is not None
         _, token = engine.create_api_token(name, actor=me.person)
@@ -217,6 +246,32 @@ def account_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         assert me is not None
         engine.revoke_api_token(token_id, actor=me.person)
         return RedirectResponse("/account", status_code=303)
+
+    @router.post(
+        "/account/feeds",
+        response_class=HTMLResponse,
+        include_in_schema=False,
+        dependencies=[signed_in],
+    )
+    def account_new_feed(
+        request: Request,
+        name: Annotated[Line, Form(min_length=1, max_length=200)],
+        me: Principal | None = signed_in,
+    ) -> Response:
+        """A new calendar address, shown this once as the two addresses to subscribe to."""
+        assert me is not None
+        _, token = engine.create_calendar_feed(name, actor=me.person)
+        return page(request, me, new_feed=feed_addresses(app.settings.base_url, token, me.person))
+
+    @router.post(
+        "/account/feeds/{feed_id}/revoke", include_in_schema=False, dependencies=[signed_in]
+    )
+    def account_revoke_feed(
+        request: Request, feed_id: RowId, me: Principal | None = signed_in
+    ) -> Response:
+        assert me is not None
+        engine.revoke_calendar_feed(feed_id, actor=me.person)
+        return RedirectResponse(f"/account{lang_query(request.query_params)}#kalender", 303)
 
     @router.post("/account/digest", include_in_schema=False, dependencies=[signed_in])
     def account_digest(

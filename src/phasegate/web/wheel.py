@@ -407,7 +407,7 @@ def agenda(app: App, occurrence: Occurrence) -> list[GateRequestView] | None:
 
 
 def wheel_routes(app: App, templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(dependencies=[guard(app, Rule.ANYONE)])
+    router = APIRouter(dependencies=[guard(app, Rule.SIGNED_IN)])
     default_locale = app.settings.locale.value
 
     def locale_of(lang: str | None) -> str:
