@@ -183,6 +183,11 @@ def test_the_filter_form_is_a_labelled_form_that_keeps_the_choices(
 def test_bad_query_values_are_refused(portfolio: Portfolio, client: httpx.Client) -> None:
     for params in ({"sort": "owner; drop"}, {"dir": "up"}, {"owner": "x"}, {"lang": "xx"}):
         assert client.get("/", params=params).status_code == 422, params
+    # An owner beyond any row names no one, on the page and in the exports alike.
+    for path in ("/", "/export.csv", "/export.xlsx"):
+        for owner in ("2147483648", "9999999999", "99999999999999999999"):
+            answer = client.get(path, params={"owner": owner})
+            assert answer.status_code in (404, 422), (path, owner, answer.status_code)
 
 
 def test_traffic_lights_show_the_latest_published_report_in_words(

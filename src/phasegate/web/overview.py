@@ -39,10 +39,12 @@ from phasegate.engine.overview import (
     Sort,
     read_overview,
 )
+from phasegate.errors import NotFound
 from phasegate.exports import excel_csv, sheet_value, shown
 from phasegate.mail.render import format_date
 from phasegate.web.access import Rule, guard
 from phasegate.web.i18n import texts
+from phasegate.web.params import MAX_ROW_ID
 
 WORDS: dict[str, dict[str, str]] = {
     "nb": {
@@ -95,7 +97,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 Lang = Annotated[str | None, Query(pattern="^(nb|en)$")]
 Text = Annotated[str | None, Query(max_length=200)]
-OwnerId = Annotated[str | None, Query(pattern=r"^\d{0,12}$")]
+OwnerId = Annotated[str | None, Query(pattern=r"^\d{0,10}$")]  # blank: everyone
 Status = Annotated[str | None, Query(pattern=f"^({'|'.join(STATUSES)})?$")]
 SortKey = Annotated[str, Query(pattern=f"^({'|'.join(SORT_KEYS)})$")]
 Direction = Annotated[str, Query(pattern="^(asc|desc)$")]
@@ -188,6 +190,8 @@ def read_asked(
     dir: Direction = "asc",
 ) -> Asked:
     """The query string, read once for the page and the exports alike."""
+    if owner and int(owner) > MAX_ROW_ID:
+        raise NotFound("No person has that id. Choose the owner from the list.")
     return Asked(
         locale=lang or "",
         filters=Filters(
