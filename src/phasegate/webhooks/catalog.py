@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from phasegate.domain import events as ev
 from phasegate.errors import WebhookInvalid
+from phasegate.text import shown
 
 SUBSCRIBABLE: tuple[str, ...] = tuple(
     kind.__name__
@@ -64,9 +65,8 @@ def event_types(chosen: Iterable[str]) -> list[str]:
     unknown = [name for name in wanted if name != EVERYTHING and name not in SUBSCRIBABLE]
     if unknown:
         raise WebhookInvalid(
-            f"Unknown event type(s): {', '.join(unknown)}. The types are: "
-            + ", ".join(SUBSCRIBABLE)
-            + ", or * for all of them."
+            f"Unknown event type(s): {', '.join(shown(name, 60) for name in unknown[:10])}. "
+            "The types are: " + ", ".join(SUBSCRIBABLE) + ", or * for all of them."
         )
     return [EVERYTHING] if EVERYTHING in wanted else wanted
 
@@ -77,8 +77,8 @@ def receiver_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookInvalid(
-            f"{url!r} is not a web address phasegate can post to: give an absolute http:// or "
-            "https:// URL, such as https://archive.asker.example/phasegate."
+            f"'{shown(url)}' is not a web address phasegate can post to: give an absolute "
+            "http:// or https:// URL, such as https://archive.asker.example/phasegate."
         )
     if len(url) > MAX_URL:
         raise WebhookInvalid(f"The URL is {len(url)} characters long; at most {MAX_URL} fit.")
@@ -89,8 +89,8 @@ def payload_format(chosen: str) -> str:
     """The format as stored, checked."""
     if chosen not in FORMATS:
         raise WebhookInvalid(
-            f"Unknown format {chosen!r}: use standard (phasegate's signed JSON) or teams (a "
-            "card for a Microsoft Teams workflow)."
+            f"Unknown format '{shown(chosen, 40)}': use standard (phasegate's signed JSON) or "
+            "teams (a card for a Microsoft Teams workflow)."
         )
     return chosen
 
