@@ -40,7 +40,7 @@ from phasegate.errors import NotFound
 from phasegate.mail.render import format_date
 from phasegate.storage.tables import Deadline, Person, Project
 from phasegate.web.access import Rule, guard
-from phasegate.web.params import MAX_ROW_ID
+from phasegate.web.params import QueryId
 
 PRODID = "-//phasegate//årshjul//NB"
 #: The wheel's occurrences in the feed: a season back and a year and a bit ahead.
@@ -50,9 +50,6 @@ ALARM_BEFORE = timedelta(days=1)
 REFRESH = timedelta(hours=1)  # how often calendar programs are asked to poll
 
 Lang = Annotated[Literal["nb", "en"] | None, Query()]
-#: ``person`` and ``project``: an id a row can have, or none. One beyond is refused before
-#: any query (a page answers 404 for it: ``web/app.py``).
-FeedId = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
 
 WORDS: dict[str, dict[str, str]] = {
     "nb": {
@@ -148,8 +145,8 @@ def calendar_routes(app: App) -> APIRouter:
 
     @router.api_route("/calendar.ics", methods=["GET", "HEAD"], include_in_schema=False)
     def calendar_feed(
-        person: FeedId = None,
-        project: FeedId = None,
+        person: QueryId = None,  # beyond any row: 404 (web/app.py)
+        project: QueryId = None,
         lang: Lang = None,
         wheel: bool = True,
     ) -> Response:

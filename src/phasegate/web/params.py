@@ -28,7 +28,8 @@ MAX_ROW_ID = 2**31 - 1  # PostgreSQL integer
 TEXT_LENGTH = 4000
 
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="a row id")]
-QueryId = Annotated[int, Query(ge=1, le=MAX_ROW_ID, description="a row id")]
+#: An id in the query, which may be left out (``?person=12``).
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID, description="a row id")]
 FormId = Annotated[int, Form(ge=1, le=MAX_ROW_ID)]
 PersonRef = Annotated[int, Field(ge=1, le=MAX_ROW_ID, description="a person's id")]
 Version = Annotated[int, Field(ge=0, le=MAX_ROW_ID)]
