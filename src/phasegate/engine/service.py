@@ -20,7 +20,7 @@ from phasegate.domain.events import DeadLetterResent
 from phasegate.domain.model import Channel, Outcome, WorkflowDefinition
 from phasegate.domain.reports import ReportContent, ReportKind
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
-from phasegate.engine import feeds, gates, imports, projects, queries, reports, signin, webhooks
+from phasegate.engine import gates, imports, keys, projects, queries, reports, signin, webhooks
 from phasegate.engine.access import require_office
 from phasegate.engine.unit import SYSTEM, HandlerTable, UnitOfWork, dispatch
 from phasegate.engine.views import (
@@ -336,11 +336,11 @@ class Engine:
 
     def create_api_token(self, name: str, *, actor: int) -> tuple[int, str]:
         with self.unit(actor) as uow:
-            return signin.create_api_token(uow, name)
+            return keys.API_TOKENS.create(uow, name)
 
     def revoke_api_token(self, token: int, *, actor: int) -> None:
         with self.unit(actor) as uow:
-            signin.revoke_api_token(uow, token)
+            keys.API_TOKENS.revoke(uow, token)
 
     def principal_for(
         self, *, session: str | None, api_token: str | None
@@ -351,48 +351,49 @@ class Engine:
         with self.database.begin() as conn:
             now = self.clock()
             if api_token:
-                person, via = signin.api_token_person(conn, api_token, now), "api_token"
+                person, via = keys.API_TOKENS.holder(conn, api_token, now), "api_token"
             else:
                 person, via = signin.session_person(conn, session or "", now), "session"
             return None if person is None else signin.principal(conn, person, via)
 
-    def api_tokens(self, person: int) -> list[signin.ApiTokenView]:
+    def api_tokens(self, person: int) -> list[keys.KeyView]:
         with self.reading() as conn:
-            return signin.api_tokens(conn, person)
+            return keys.API_TOKENS.listed(conn, person)
 
-    def every_api_token(self, *, actor: int) -> list[signin.HeldApiTokenView]:
+    def every_api_token(self, *, actor: int) -> list[keys.HeldKeyView]:
         """Everyone's API tokens, live and revoked (never the secrets); the PMO and admins
         only."""
         with self.asking(actor) as uow:
             require_office(uow, "list everyone's API tokens")
-            return signin.every_api_token(uow.conn)
+            return keys.API_TOKENS.every(uow.conn)
 
     # --- calendar addresses (feed tokens for /calendar.ics) ----------------------------
 
     def create_calendar_feed(self, name: str, *, actor: int) -> tuple[int, str]:
         """A new personal calendar address for ``actor``; the token is shown this once."""
         with self.unit(actor) as uow:
-            return feeds.create_feed(uow, name)
+            return keys.CALENDAR_ADDRESSES.create(uow, name)
 
     def revoke_calendar_feed(self, feed: int, *, actor: int) -> None:
         with self.unit(actor) as uow:
-            feeds.revoke_feed(uow, feed)
+            keys.CALENDAR_ADDRESSES.revoke(uow, feed)
 
     def feed_reader(self, token: str) -> signin.Principal | None:
         """Whose live calendar address ``token`` is (it opens the calendar feed only)."""
         with self.database.begin() as conn:
-            return feeds.feed_reader(conn, token, self.clock())
+            person = keys.CALENDAR_ADDRESSES.holder(conn, token, self.clock())
+            return None if person is None else signin.principal(conn, person, "feed_token")
 
-    def calendar_feeds(self, person: int) -> list[feeds.FeedView]:
+    def calendar_feeds(self, person: int) -> list[keys.KeyView]:
         with self.reading() as conn:
-            return feeds.feeds(conn, person)
+            return keys.CALENDAR_ADDRESSES.listed(conn, person)
 
-    def every_calendar_feed(self, *, actor: int) -> list[feeds.HeldFeedView]:
+    def every_calendar_feed(self, *, actor: int) -> list[keys.HeldKeyView]:
         """Everyone's calendar addresses, live and revoked (never the tokens); the PMO and
         admins only."""
         with self.asking(actor) as uow:
             require_office(uow, "list everyone's calendar addresses")
-            return feeds.every_feed(uow.conn)
+            return keys.CALENDAR_ADDRESSES.every(uow.conn)
 
     # --- status reports ---------------------------------------------------------------
 

@@ -6,7 +6,7 @@ caller. A route without a guard fails that test.
 
 Callers are recognised by the session cookie (browsers) or ``Authorization: Bearer``
 (API tokens); the calendar feed alone also takes a personal calendar address's
-``?token=`` (``engine/feeds.py``). A request that changes something on the strength of
+``?token=`` (``engine/keys.py``). A request that changes something on the strength of
 the cookie must also carry the session's CSRF value (form field ``csrf`` or header
 ``X-CSRF-Token``); a bearer token is not sent by browsers on their own, so it needs none.
 """

@@ -17,7 +17,7 @@ and does not pretend to fill anyone's day (it is TRANSPARENT to free/busy, too).
 
 The feed is not public (rule ``feed``): a signed-in caller gets it, and so does a calendar
 program holding a personal calendar address, ``?token=pgc_…`` plus the filters above,
-made and revoked on the account page (``engine/feeds.py``). Anyone else gets 401.
+made and revoked on the account page (``engine/keys.py``). Anyone else gets 401.
 """
 
 from __future__ import annotations
