@@ -17,17 +17,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any, TypeVar
 
 from phasegate.engine.views import AuditEntry
-from phasegate.text import legible
+from phasegate.text import encodable, legible
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 AUDIT_COLUMNS = ("id", "occurred_at", "kind", "actor", "actor_id", "project_id", "payload")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 V = TypeVar("V")
 
 
@@ -73,13 +71,9 @@ def audit_records(entries: Iterable[AuditEntry]) -> list[dict[str, Any]]:
 def audit_json(entries: Iterable[AuditEntry]) -> str:
     """The audit trail as JSON, readable letters and all; it always encodes as UTF-8."""
     text = json.dumps(audit_records(entries), ensure_ascii=False, indent=2, default=str)
-    return _whole_characters(text) + "\n"
-
-
-def _whole_characters(text: str) -> str:
     # json.dumps escapes control characters but passes half characters through raw, and
     # UTF-8 cannot hold them; "\ud83d" escaped instead would stop strict JSON readers.
-    return _SURROGATE.sub("\ufffd", text)
+    return encodable(text) + "\n"
 
 
 def excel_csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:
@@ -98,5 +92,5 @@ def audit_csv(entries: Iterable[AuditEntry]) -> bytes:
     records = audit_records(entries)
     for record in records:
         payload = json.dumps(record["payload"], ensure_ascii=False, default=str)
-        record["payload"] = _whole_characters(payload)
+        record["payload"] = encodable(payload)
     return excel_csv(AUDIT_COLUMNS, ([r[column] for column in AUDIT_COLUMNS] for r in records))

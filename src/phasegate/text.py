@@ -2,9 +2,9 @@
 what people plainly meant.
 
 Every string that enters from outside passes through :func:`tidy`: the JSON API and the
-forms (``web/fields.py``), imported tables (``portfolio/table.py``), workflow and wheel
-files (``workflow/yamlnodes.py``), and the forms behind email links. It is pure: no I/O,
-no exceptions, one answer.
+forms, the forms behind email links included (``web/params.py``), imported tables
+(``portfolio/table.py``), workflow and wheel files (``workflow/yamlnodes.py``), and the
+command line (``commands.py``). It is pure: no I/O, no exceptions, one answer.
 
 **Tidied, because the person meant text.**
 - A line break inside a one-line field (Word's manual line break ``\\v``, a page break
@@ -62,6 +62,7 @@ class Tidied:
 _BREAKS = r"\r\n|[\n\r\v\f\x85\u2028\u2029]"
 _ONE_LINE_BREAKS = re.compile(rf"(?:{_BREAKS}|\t)+")
 _LINE_BREAKS = re.compile(_BREAKS)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Not text: C0 controls (other than the breaks and tab tidied above), DEL, C1 controls,
 # lone surrogates and noncharacters.
 _NOT_TEXT = re.compile(
@@ -126,11 +127,12 @@ def _stand_in(found: re.Match[str]) -> str:
 
 
 def encodable(text: str) -> str:
-    """``text`` with any lone surrogate replaced, so that it encodes as UTF-8; nothing
-    else changes. For whole messages that may quote a value somewhere inside."""
+    """``text`` with any lone surrogate (half a character) made U+FFFD, so that it encodes
+    as UTF-8; nothing else changes. For whole messages and documents that may hold a value
+    somewhere inside (an error reply, the audit trail as JSON)."""
     if text.isascii():
         return text
-    return text.encode("utf-8", "replace").decode("utf-8")
+    return _SURROGATE.sub("\ufffd", text)
 
 
 #: The API's and the command line's words for each fault; the pages have theirs in
