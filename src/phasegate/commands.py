@@ -120,12 +120,17 @@ def text_argument(value: str, what: str) -> str:
     return tidied.text
 
 
-def written_ahead(conn: Connection, queue: type[Any], now: datetime) -> tuple[int, datetime | None]:
-    """How many rows wait in ``queue`` (the outbox, the webhook deliveries) that were written
-    after ``now``, and when the first was: work a drill queued at a later time, which a
-    pass at ``now`` leaves waiting."""
+def say_written_ahead(conn: Connection, queue: type[Any], now: datetime, what: str) -> None:
+    """Say how many rows wait in ``queue`` (the outbox, the webhook deliveries) that were
+    written after ``now``, and when the first was: work a drill queued at a later time,
+    which a pass at ``now`` leaves waiting. ``what``: "message(s)", "delivery(ies)"."""
     query = select(func.count(), func.min(queue.created_at)).where(
         queue.status == "pending", queue.created_at > now
     )
     count, first = conn.execute(query).one()
-    return int(count), first
+    if count and first is not None:
+        typer.echo(
+            f"{count} {what} were written later than now (the first at "
+            f"{first:%Y-%m-%d %H:%M} UTC), as a drill's `phasegate tick --now` writes them; "
+            "they are not due yet. Send them with --now at that time or later."
+        )

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine as Database
 
-from phasegate.commands import Now, clock_at, written_ahead
+from phasegate.commands import Now, clock_at, say_written_ahead
 from phasegate.errors import MailNotConfigured, PhasegateError
 from phasegate.leases import Status
 from phasegate.mail.outbox import OutboxEntry, get_message, list_messages, resend
@@ -95,17 +95,11 @@ def send_pending(now: Now = None) -> None:
         with _database(settings) as database:
             sender = configured_sender(settings, database, clock)
             report = asyncio.run(sender.send_pending())
+            typer.echo(f"sent {report.sent}, to retry {report.retried}, dead {report.dead}")
+            if report.dead:
+                typer.echo("See the dead letters with `phasegate mail dead`.")
             with database.connect() as conn:
-                ahead, first = written_ahead(conn, OutboxMessage, clock())
-    typer.echo(f"sent {report.sent}, to retry {report.retried}, dead {report.dead}")
-    if report.dead:
-        typer.echo("See the dead letters with `phasegate mail dead`.")
-    if ahead and first is not None:
-        typer.echo(
-            f"{ahead} message(s) were written later than now (the first at "
-            f"{first:%Y-%m-%d %H:%M} UTC), as a drill's `phasegate tick --now` writes them; "
-            "they are not due yet. Deliver them with --now at that time or later."
-        )
+                say_written_ahead(conn, OutboxMessage, clock(), "message(s)")
     if report.connection_error:
         typer.echo(
             f"error: could not deliver through {report.connection_error}. "

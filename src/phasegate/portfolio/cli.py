@@ -37,15 +37,12 @@ def portfolio_import(
 ) -> None:
     """Import projects with their owners, leaders and phases; all of them or none."""
     from phasegate.bootstrap import running
-    from phasegate.text import reason, tidy
+    from phasegate.commands import refuse, text_argument
 
     if portfolio is not None:
-        tidied = tidy(portfolio)
-        if not tidied.ok or len(tidied.text.strip()) > PORTFOLIO_LENGTH:
-            why = reason(tidied) or f"is longer than {PORTFOLIO_LENGTH} characters"
-            typer.echo(f"--portfolio {why}; nothing was imported", err=True)
-            raise typer.Exit(2)
-        portfolio = tidied.text.strip() or None
+        portfolio = text_argument(portfolio, "--portfolio").strip() or None
+        if portfolio is not None and len(portfolio) > PORTFOLIO_LENGTH:
+            refuse(f"--portfolio is longer than {PORTFOLIO_LENGTH} characters")
     try:
         data = file.read_bytes()
     except OSError as exc:

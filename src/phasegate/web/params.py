@@ -13,15 +13,15 @@ and the character's position, never repeated back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Form, Path, Query
+from fastapi import Form, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from phasegate.text import reason, tidy
+from phasegate.text import Tidied, reason, tidy
 
 MAX_ROW_ID = 2**31 - 1  # PostgreSQL integer
 #: The longest description or comment: a page and a half, as the forms allow.
@@ -49,12 +49,13 @@ def _accepted(value: str, *, lines: bool) -> str:
     tidied = tidy(value, lines=lines)
     if tidied.fault is not None:
         # The code is the fault's; the message names the character, never the value.
-        raise PydanticCustomError(
-            str(tidied.fault),
-            "{reason}",
-            {"reason": reason(tidied), "char": tidied.char, "at": tidied.at + 1},
-        )
+        raise PydanticCustomError(str(tidied.fault), "{reason}", _context(tidied))
     return tidied.text
+
+
+def _context(tidied: Tidied) -> dict[str, str | int]:
+    """What a refusal tells the pages' words (``field_text_*``): the character and where."""
+    return {"reason": reason(tidied), "char": tidied.char, "at": tidied.at + 1}
 
 
 #: One line of text: a name, a title, an address.
@@ -63,19 +64,15 @@ Line = Annotated[str, AfterValidator(_one_line)]
 Lines = Annotated[str, AfterValidator(_several_lines)]
 
 
-def form_text(posted: Mapping[str, str], lines: Callable[[str], bool]) -> dict[str, str]:
-    """A posted form's text fields, each tidied by the one text rule; ``lines`` says which
-    fields hold several lines. Any field that is not text is refused, all of them at
-    once, as :class:`RequestValidationError` naming each (the same answer a declared
-    form field gets)."""
+async def form_text(request: Request, lines: Callable[[str], bool]) -> dict[str, str]:
+    """The posted form's text fields (a file field is nobody's text), each tidied by the
+    one text rule; ``lines`` says which fields hold several lines. For a form whose fields
+    are not declared one by one. Any field that is not text is refused, all of them at
+    once, as :class:`RequestValidationError` naming each (a declared field's answer)."""
+    posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     tidied = {name: tidy(value, lines=lines(name)) for name, value in posted.items()}
     faults = [
-        {
-            "type": str(t.fault),
-            "loc": ("body", name),
-            "msg": reason(t),
-            "ctx": {"char": t.char, "at": t.at + 1},
-        }
+        {"type": str(t.fault), "loc": ("body", name), "msg": reason(t), "ctx": _context(t)}
         for name, t in tidied.items()
         if t.fault is not None
     ]

@@ -263,10 +263,7 @@ def project_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         request: Request, project_id: RowId, me: Principal | None = me_dep
     ) -> Response:
         assert me is not None
-        posted = form_text(
-            {k: v for k, v in (await request.form()).items() if isinstance(v, str)},
-            lines=lambda name: name.startswith("comment_"),
-        )
+        posted = await form_text(request, lines=lambda name: name.startswith("comment_"))
         return await run_in_threadpool(pages.submit, request, project_id, me, posted)
 
     return router
@@ -327,7 +324,7 @@ def _person_id(value: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 10 or int(value) > MAX_ROW_ID:
+    if not value.isdigit() or int(value) > MAX_ROW_ID:
         raise ValueError(value)
     return int(value)
 

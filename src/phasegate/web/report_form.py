@@ -183,11 +183,8 @@ def number(text: str | None) -> int | None:
 
 
 async def posted_text(request: Request) -> dict[str, str]:
-    """The posted form's text fields (a file field is nobody's report)."""
-    return form_text(
-        {k: v for k, v in (await request.form()).items() if isinstance(v, str)},
-        lines=lambda name: name.startswith("comment"),
-    )
+    """The posted form's text fields; the comments hold lines."""
+    return await form_text(request, lines=lambda name: name.startswith("comment"))
 
 
 def state_of(voice: Voice, draft: ReportView | None) -> str:

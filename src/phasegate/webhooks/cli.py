@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from phasegate.commands import Now, clock_at, decoded, text_argument, written_ahead
+from phasegate.commands import Now, clock_at, decoded, say_written_ahead, text_argument
 from phasegate.leases import Status
 from phasegate.settings import Settings
 from phasegate.storage.tables import WebhookDelivery
@@ -203,14 +203,8 @@ def deliver(now: Now = None) -> None:
     with _running(settings, now) as app:
         deliverer = configured_deliverer(settings, app.database, app.engine.clock)
         report = deliver_pending_sync(deliverer)
+        typer.echo(f"sent {report.sent}, to retry {report.retried}, dead {report.dead}")
+        if report.dead:
+            typer.echo("See them with `phasegate webhook deliveries --status dead`.")
         with app.database.connect() as conn:
-            ahead, first = written_ahead(conn, WebhookDelivery, app.engine.clock())
-    typer.echo(f"sent {report.sent}, to retry {report.retried}, dead {report.dead}")
-    if report.dead:
-        typer.echo("See them with `phasegate webhook deliveries --status dead`.")
-    if ahead and first is not None:
-        typer.echo(
-            f"{ahead} delivery(ies) were written later than now (the first at "
-            f"{first:%Y-%m-%d %H:%M} UTC), as a drill's `phasegate tick --now` writes them; "
-            "they are not due yet. Post them with --now at that time or later."
-        )
+            say_written_ahead(conn, WebhookDelivery, app.engine.clock(), "delivery(ies)")
