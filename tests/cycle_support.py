@@ -59,6 +59,17 @@ TERTIAL = """
   request_working_days_before: 10
 """
 
+#: The annual report: it asks projects in realisation for a benefit report by 30 April.
+ANNUAL_REPORT = """
+- id: arsrapport
+  kind: reporting_cycle
+  label: {nb: Årsrapport, en: Annual report}
+  rrule: "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=30"
+  start: "2027-04-30 14:00"
+  phases: [realisation]
+  request_working_days_before: 10
+"""
+
 
 def wheel_file(tmp_path: Path, extra_events: str = "") -> Path:
     """The test wheel, with more events appended (YAML list items, any indentation)."""

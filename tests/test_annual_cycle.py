@@ -19,7 +19,9 @@ from phasegate.domain.reports import ReportContent
 from phasegate.errors import ReportLocked
 from phasegate.storage.tables import Reminder, ReportRequest
 from tests.cycle_support import (
+    ANNUAL_REPORT,
     OSLO,
+    TERTIAL,
     cycle_app,
     email_of,
     every_day,
@@ -53,22 +55,7 @@ EASTER_AND_MAY = """
   request_working_days_before: 5
 """
 
-TERTIAL = """
-- id: tertial-1
-  kind: reporting_cycle
-  label: {nb: 1. tertialrapport, en: First tertial report}
-  rrule: "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=30"
-  start: "2027-04-30 12:00"
-  phases: [execution]
-  request_working_days_before: 10
-- id: arsrapport
-  kind: reporting_cycle
-  label: {nb: Årsrapport, en: Annual report}
-  rrule: "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=30"
-  start: "2027-04-30 14:00"
-  phases: [realisation]
-  request_working_days_before: 10
-"""
+REPORTING = TERTIAL + ANNUAL_REPORT  # a status report in spring, and a benefit report
 
 
 @pytest.fixture
@@ -144,7 +131,7 @@ def test_a_vote_closes_the_voters_deadline_and_the_decision_closes_the_rest(
 def test_a_tertial_cycle_opens_on_its_date_and_asks_exactly_the_projects_in_execution(
     database_url: str, tmp_path: Path, clock: Clock, cast: Cast
 ) -> None:
-    with cycle_app(database_url, wheel_file(tmp_path, TERTIAL), clock) as app:
+    with cycle_app(database_url, wheel_file(tmp_path, REPORTING), clock) as app:
         clock.now = local(D(2027, 4, 1))
         asked = {_project(app, cast, f"Bygg {n}", "execution") for n in range(3)}
         held = _project(app, cast, "Bygg på vent", "execution")

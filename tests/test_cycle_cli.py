@@ -11,18 +11,9 @@ from sqlalchemy import select
 from phasegate.bootstrap import build
 from phasegate.storage.database import connect, upgrade
 from phasegate.storage.tables import Person
-from tests.cycle_support import wheel_file
+from tests.cycle_support import TERTIAL, wheel_file
 from tests.factories import make_settings
 from tests.processes import cli_env, run_phasegate
-
-TERTIAL = """
-- id: tertial-1
-  kind: reporting_cycle
-  label: {nb: 1. tertialrapport, en: First tertial report}
-  rrule: "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=30"
-  start: "2027-04-30 12:00"
-  phases: [execution]
-"""
 
 BROKEN = """\
 name: arshjul

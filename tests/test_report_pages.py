@@ -25,6 +25,7 @@ from phasegate.domain.reports import ReportContent
 from phasegate.engine.service import Engine
 from phasegate.web.app import create_app
 from tests.cycle_support import (
+    ANNUAL_REPORT,
     TERTIAL,
     cycle_app,
     local,
@@ -39,15 +40,6 @@ from tests.web_support import reader
 from tests.webserver import serve
 
 D = date
-ANNUAL_REPORT = """
-- id: arsrapport
-  kind: reporting_cycle
-  label: {nb: Årsrapport, en: Annual report}
-  rrule: "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=30"
-  start: "2027-04-30 14:00"
-  phases: [realisation]
-  request_working_days_before: 10
-"""
 #: The report "Nytt rådhus" published in January, before the tertial cycle opened.
 JANUARY = ReportContent.from_json(
     {
