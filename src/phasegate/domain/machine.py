@@ -16,7 +16,7 @@ from transitions import Machine, MachineError
 from transitions.extensions import GraphMachine
 
 from phasegate.domain.model import WorkflowDefinition
-from phasegate.errors import RuleViolation
+from phasegate.domain.problems import Invalid, Problem
 
 STOP_TRIGGER = "stop"
 
@@ -55,34 +55,55 @@ class PhaseMachine:
         self._machine = Machine(model=self._cursor, **_machine_spec(definition))
         self._lock = threading.Lock()  # the cursor is shared; this guards no data
 
-    def _fire(self, state: str, trigger: str, what: str) -> str:
-        if state not in self.definition.state_ids:
-            raise RuleViolation(
-                f"'{state}' is not a state of workflow {self.definition.name} "
-                f"v{self.definition.version}; its states are: "
-                f"{', '.join(self.definition.state_ids)}"
+    def _fire(self, state: str, trigger: str, impossible: Problem) -> str:
+        """The state after ``trigger`` from ``state``; Invalid with ``impossible`` if the
+        workflow has no such move (the engine checks first, so that is a broken rule)."""
+        definition = self.definition
+        if state not in definition.state_ids:
+            states = list(definition.state_ids)
+            name, version = definition.name, definition.version
+            unknown = Problem.of(
+                "state_unknown", None, state=state, workflow=name, version=version, states=states
             )
+            raise Invalid([unknown])
         with self._lock:
             self._machine.set_state(state, model=self._cursor)
             try:
                 self._cursor.trigger(trigger)  # type: ignore[attr-defined]
             except MachineError as exc:
-                raise RuleViolation(
-                    f"{what} is not possible from '{state}' in workflow "
-                    f"{self.definition.name} v{self.definition.version}"
-                ) from exc
+                raise Invalid([impossible]) from exc
             return self._cursor.state
 
     def pass_gate(self, state: str, gate_id: str) -> str:
         """The state a project is in after passing this gate from ``state``."""
-        gate = self.definition.gate(gate_id)
+        definition = self.definition
+        gate = definition.gate(gate_id)
         if gate is None:
-            raise RuleViolation(f"workflow {self.definition.name} has no gate {gate_id}")
-        where = f"gate {gate.id} (from '{gate.from_phase}' to '{gate.to}')"
-        return self._fire(state, gate.trigger, f"passing {where}")
+            raise Invalid(
+                [Problem.of("gate_unknown", None, gate=gate_id, workflow=definition.name)]
+            )
+        impossible = Problem.of(
+            "gate_not_passable",
+            None,
+            gate=gate.id,
+            from_phase=gate.from_phase,
+            to=gate.to,
+            state=state,
+            workflow=definition.name,
+            version=definition.version,
+        )
+        return self._fire(state, gate.trigger, impossible)
 
     def stop(self, state: str) -> str:
-        return self._fire(state, STOP_TRIGGER, "stopping the project")
+        definition = self.definition
+        impossible = Problem.of(
+            "stop_impossible",
+            None,
+            state=state,
+            workflow=definition.name,
+            version=definition.version,
+        )
+        return self._fire(state, STOP_TRIGGER, impossible)
 
 
 def mermaid_diagram(definition: WorkflowDefinition, locale: str = "nb") -> str:

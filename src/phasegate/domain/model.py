@@ -63,12 +63,19 @@ class Channel(StrEnum):
 
 @dataclass(frozen=True)
 class Label:
-    """A text in Norwegian bokmål and English; English falls back to bokmål."""
+    """A text in Norwegian bokmål, and perhaps in English and nynorsk (*nynorsk*).
+
+    Bokmål is required: a language the label lacks is shown in bokmål.
+    """
 
     nb: str
     en: str | None = None
+    nn: str | None = None
 
     def get(self, locale: str) -> str:
+        """The text in ``locale`` ("nb", "nn" or "en"), else in bokmål."""
+        if locale == "nn" and self.nn:
+            return self.nn
         return self.en if locale == "en" and self.en else self.nb
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ forecast.
 
 A report starts as a draft, pre-filled from the previous published one (:func:`prefill`),
 may be saved half-filled any number of times, and is checked in full only when it is
-published (:func:`check_publishable`). What a report must contain depends on its kind:
+published (:func:`problems_for_publishing`). What a report must contain depends on its kind:
 
 - a **status report**, owed by a project in execution every reporting cycle, rates
   overall, time, cost, quality and risk;
@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
-from phasegate.domain.model import Label
-from phasegate.errors import ReportInvalid
-from phasegate.text import reason, shown, tidy
+from phasegate.domain.problems import Invalid, Problem, unique
+from phasegate.domain.text import shown, tidy
 
 
 class Colour(StrEnum):
@@ -59,11 +58,11 @@ class ReportKind(StrEnum):
 
 @dataclass(frozen=True)
 class Level:
-    """One value on a dimension's scale."""
+    """One value on a dimension's scale. Its words are the catalog's
+    ``report_level_<dimension>_<value>``; the dimension's ``report_dimension_<dimension>``."""
 
     value: str
     colour: Colour
-    label: Label
 
 
 G, Y, R = Colour.GREEN, Colour.YELLOW, Colour.RED
@@ -72,51 +71,40 @@ G, Y, R = Colour.GREEN, Colour.YELLOW, Colour.RED
 SCALES: Mapping[Dimension, tuple[Level, ...]] = MappingProxyType(
     {
         Dimension.OVERALL: (
-            Level("on_track", G, Label("I rute", "On track")),
-            Level("at_risk", Y, Label("Risiko for avvik", "At risk")),
-            Level("off_track", R, Label("Ute av kurs", "Off track")),
+            Level("on_track", G),
+            Level("at_risk", Y),
+            Level("off_track", R),
         ),
         Dimension.TIME: (
-            Level("ahead", G, Label("Foran plan", "Ahead of plan")),
-            Level("on_plan", G, Label("Etter plan", "On plan")),
-            Level("minor_delay", Y, Label("Mindre forsinkelse", "Minor delay")),
-            Level("delayed", R, Label("Forsinket", "Delayed")),
+            Level("ahead", G),
+            Level("on_plan", G),
+            Level("minor_delay", Y),
+            Level("delayed", R),
         ),
         Dimension.COST: (
-            Level("under", G, Label("Under budsjett", "Under budget")),
-            Level("on_budget", G, Label("Innenfor budsjett", "On budget")),
-            Level("minor_overrun", Y, Label("Mindre overskridelse", "Minor overrun")),
-            Level("over_budget", R, Label("Over budsjett", "Over budget")),
+            Level("under", G),
+            Level("on_budget", G),
+            Level("minor_overrun", Y),
+            Level("over_budget", R),
             # Last, not in the middle: "we do not know" is not better than an overrun.
-            Level("unknown", Y, Label("Ukjent", "Unknown")),
+            Level("unknown", Y),
         ),
         Dimension.QUALITY: (
-            Level("as_expected", G, Label("Som forventet", "As expected")),
-            Level("minor_deviations", Y, Label("Mindre avvik", "Minor deviations")),
-            Level("major_deviations", R, Label("Store avvik", "Major deviations")),
+            Level("as_expected", G),
+            Level("minor_deviations", Y),
+            Level("major_deviations", R),
         ),
         Dimension.RISK: (
-            Level("low", G, Label("Lav", "Low")),
-            Level("medium", Y, Label("Middels", "Medium")),
-            Level("high", R, Label("Høy", "High")),
+            Level("low", G),
+            Level("medium", Y),
+            Level("high", R),
         ),
         Dimension.BENEFIT: (
-            Level("achieved", G, Label("Oppnådd", "Achieved")),
-            Level("on_track", G, Label("I rute", "On track")),
-            Level("at_risk", Y, Label("Usikker", "At risk")),
-            Level("not_achieved", R, Label("Ikke oppnådd", "Not achieved")),
+            Level("achieved", G),
+            Level("on_track", G),
+            Level("at_risk", Y),
+            Level("not_achieved", R),
         ),
-    }
-)
-
-DIMENSION_LABELS: Mapping[Dimension, Label] = MappingProxyType(
-    {
-        Dimension.OVERALL: Label("Samlet vurdering", "Overall assessment"),
-        Dimension.TIME: Label("Fremdrift", "Time"),
-        Dimension.COST: Label("Økonomi", "Cost"),
-        Dimension.QUALITY: Label("Kvalitet", "Quality"),
-        Dimension.RISK: Label("Risiko", "Risk"),
-        Dimension.BENEFIT: Label("Gevinstoppnåelse", "Benefit achievement"),
     }
 )
 
@@ -148,7 +136,9 @@ def level_of(dimension: Dimension, value: str) -> Level:
     for level in SCALES[dimension]:
         if level.value == value:
             return level
-    raise ValueError(_not_a_value(dimension, value))
+    raise ValueError(
+        f"{value!r} is not a {dimension} value; use one of {', '.join(_values(dimension))}"
+    )
 
 
 def colour_of(dimension: Dimension, value: str) -> Colour:
@@ -167,8 +157,8 @@ class ReportContent:
 
     The mappings are copied and made read-only, keyed by :class:`Dimension`; empty
     comments are dropped. A value that is not on its scale, or a negative amount, raises
-    :class:`ReportInvalid`: use :meth:`from_json` for input from people, which reports
-    every problem at once.
+    :class:`~phasegate.domain.problems.Invalid`: use :meth:`from_json` for input from
+    people, which reports every problem at once.
     """
 
     values: Mapping[Dimension, str] = field(default_factory=dict)
@@ -178,7 +168,7 @@ class ReportContent:
     forecast: int | None = None
 
     def __post_init__(self) -> None:
-        problems: list[str] = []
+        problems: list[Problem] = []
         values: dict[Dimension, str] = {}
         for key, value in self.values.items():
             dimension = _dimension(key, problems)
@@ -192,12 +182,12 @@ class ReportContent:
             if dimension is not None and text.strip():
                 comments[dimension] = text.strip()
         problems += [
-            f"{name}: {amount} is negative; amounts are 0 kroner or more"
+            Problem.of("report_amount_negative", name, amount=amount)
             for name, amount in self._figures()
             if amount is not None and amount < 0
         ]
         if problems:
-            raise ReportInvalid(list(dict.fromkeys(problems)))
+            raise Invalid(unique(problems))
         object.__setattr__(self, "values", MappingProxyType(_in_order(values)))
         object.__setattr__(self, "comments", MappingProxyType(_in_order(comments)))
 
@@ -210,12 +200,13 @@ class ReportContent:
         spent: object = None,
         forecast: object = None,
     ) -> ReportContent:
-        """Read a report from a form or the API, listing every problem in one ReportInvalid.
+        """Read a report from a form or the API; :class:`~phasegate.domain.problems.Invalid`
+        lists every problem, each on its field.
 
         A value or comment that is None or blank counts as not filled in. Amounts are
         whole kroner: an int, or a string of digits (spaces between groups are allowed).
         """
-        problems: list[str] = []
+        problems: list[Problem] = []
         read_values: dict[Dimension, str] = {}
         read_comments: dict[Dimension, str] = {}
         for key, raw in values.items():
@@ -232,18 +223,21 @@ class ReportContent:
                 continue
             if isinstance(raw, str):
                 tidied = tidy(raw, lines=True)
-                if tidied.ok:
+                if tidied.fault is None:
                     read_comments[dimension] = tidied.text
                 else:
-                    problems.append(f"{dimension}: the comment {reason(tidied)}")
+                    fault, at = str(tidied.fault), tidied.at + 1  # a code: text_control, ...
+                    problems.append(Problem.of(fault, str(dimension), char=tidied.char, at=at))
             else:
-                problems.append(f"{dimension}: the comment must be text, not {raw!r}")
+                problems.append(
+                    Problem.of("report_comment_not_text", str(dimension), value=_quoted(raw))
+                )
         figures = {
             name: _amount(name, raw, problems)
             for name, raw in (("budget", budget), ("spent", spent), ("forecast", forecast))
         }
         if problems:
-            raise ReportInvalid(list(dict.fromkeys(problems)))
+            raise Invalid(unique(problems))
         return cls(read_values, read_comments, **figures)
 
     def __hash__(self) -> int:
@@ -265,42 +259,33 @@ class ReportContent:
         return (("budget", self.budget), ("spent", self.spent), ("forecast", self.forecast))
 
 
-def problems_for_publishing(content: ReportContent, kind: ReportKind) -> list[str]:
-    """Everything that stops ``content`` from being published as a ``kind`` report.
+def problems_for_publishing(content: ReportContent, kind: ReportKind) -> list[Problem]:
+    """Everything that stops ``content`` from being published as a ``kind`` report, each
+    on its field.
 
     Every required dimension is rated; every red value, and an unknown cost, says why in
     a comment; a cost rated against the budget has the budget figure. Spending or a
     forecast above the budget is news for the reader, not an error.
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
     required = required_dimensions(kind)
     for dimension in Dimension:
         value = content.values.get(dimension)
         commented = dimension in content.comments
+        where = str(dimension)
         if value is None:
             if dimension in required:
-                problems.append(
-                    f"{dimension}: not filled in; choose one of {', '.join(_values(dimension))}"
-                )
+                choices = list(_values(dimension))
+                problems.append(Problem.of("report_value_missing", where, choices=choices))
             continue
         if colour_of(dimension, value) is Colour.RED and not commented:
-            problems.append(f"{dimension}: '{value}' is red; write a comment that explains why")
+            problems.append(Problem.of("report_red_needs_comment", where, value=value))
         if dimension is Dimension.COST:
             if value == "unknown" and not commented:
-                problems.append("cost: 'unknown' needs a comment that says why it is not known")
+                problems.append(Problem.of("report_cost_unknown_needs_comment", where))
             if value in _COST_AGAINST_BUDGET and content.budget is None:
-                problems.append(
-                    f"cost: '{value}' needs the budget figure; enter the budget in whole "
-                    "kroner, or choose unknown"
-                )
+                problems.append(Problem.of("report_budget_needed", "budget", value=value))
     return problems
-
-
-def check_publishable(content: ReportContent, kind: ReportKind) -> None:
-    """Raise ReportInvalid, listing every problem, unless ``content`` can be published."""
-    problems = problems_for_publishing(content, kind)
-    if problems:
-        raise ReportInvalid(problems)
 
 
 def prefill(previous: ReportContent | None) -> ReportContent:
@@ -333,29 +318,31 @@ def _values(dimension: Dimension) -> tuple[str, ...]:
     return tuple(level.value for level in SCALES[dimension])
 
 
-def _not_a_value(dimension: Dimension, raw: object) -> str:
-    return f"{dimension}: {_quoted(raw)} is not a value; use one of {', '.join(_values(dimension))}"
+def _not_a_value(dimension: Dimension, raw: object) -> Problem:
+    choices = list(_values(dimension))
+    return Problem.of("report_value_unknown", str(dimension), value=_quoted(raw), choices=choices)
 
 
 def _in_order(mapping: Mapping[Dimension, str]) -> dict[Dimension, str]:
     return {dimension: mapping[dimension] for dimension in Dimension if dimension in mapping}
 
 
-def _dimension(key: str, problems: list[str]) -> Dimension | None:
+def _dimension(key: str, problems: list[Problem]) -> Dimension | None:
     try:
         return Dimension(key)
     except ValueError:
-        names = ", ".join(Dimension)
-        problems.append(f"{_quoted(key)} is not a dimension; use one of {names}")
+        names = [str(dimension) for dimension in Dimension]
+        problems.append(Problem.of("report_dimension_unknown", key=_quoted(key), dimensions=names))
         return None
 
 
 def _quoted(raw: object) -> str:
-    """What was sent, quoted as Python would show it, but safe to repeat and short."""
-    return f"'{shown(raw, 40)}'" if isinstance(raw, str) else shown(repr(raw), 40)
+    """What was sent, as Python would show it if it is not text, safe to repeat and short
+    (the words quote it the reader's way)."""
+    return shown(raw, 40) if isinstance(raw, str) else shown(repr(raw), 40)
 
 
-def _amount(name: str, raw: object, problems: list[str]) -> int | None:
+def _amount(name: str, raw: object, problems: list[Problem]) -> int | None:
     if isinstance(raw, str):
         digits = raw.translate(_GROUPING)
         if not digits:
@@ -364,17 +351,12 @@ def _amount(name: str, raw: object, problems: list[str]) -> int | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int):
-        problems.append(
-            f"{name}: {_quoted(raw)} is not a whole number of kroner; write it in whole kroner, "
-            "like 1250000"
-        )
+        problems.append(Problem.of("report_amount_not_whole", name, value=_quoted(raw)))
         return None
     if raw < 0:
-        problems.append(f"{name}: {raw} is negative; amounts are 0 kroner or more")
+        problems.append(Problem.of("report_amount_negative", name, amount=raw))
         return None
     if raw > MAX_AMOUNT:
-        problems.append(
-            f"{name}: the amount is larger than {MAX_AMOUNT:,} kroner; write it in whole kroner"
-        )
+        problems.append(Problem.of("report_amount_too_large", name, limit=MAX_AMOUNT))
         return None
     return raw

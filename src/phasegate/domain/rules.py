@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from phasegate.domain.model import Answer, Gate, Outcome, Policy
+from phasegate.domain.problems import Problem
 
 #: Outcomes that must carry a comment, so the project manager knows why.
 OUTCOMES_NEEDING_COMMENT = frozenset({Outcome.REWORK, Outcome.HOLD, Outcome.STOP})
@@ -35,40 +36,41 @@ def missing_for_submission(
     gate: Gate,
     answers: Mapping[str, ChecklistAnswer],
     documents: Sequence[DocumentLink],
-) -> list[str]:
-    """Everything that stops this gate request from being submitted; empty when complete."""
-    missing: list[str] = []
+) -> list[Problem]:
+    """Everything that stops this gate request from being submitted, each on the field it
+    concerns (``item-<id>``, ``doc-<id>``); empty when complete."""
+    missing: list[Problem] = []
     known_items = {item.id for item in gate.checklist}
     for item_id in sorted(set(answers) - known_items):
-        missing.append(f"'{item_id}' is not an item of the {gate.id} checklist")
+        missing.append(
+            Problem.of("checklist_item_unknown", f"item-{item_id}", item=item_id, gate=gate.id)
+        )
     for item in gate.checklist:
+        where = f"item-{item.id}"
         given = answers.get(item.id)
         if given is None:
-            missing.append(
-                f"checklist item '{item.id}' ({item.text.en or item.text}) is unanswered"
-            )
+            missing.append(Problem.of("checklist_unanswered", where, item=item.id))
             continue
+        answer = given.answer.value
         if item.mandatory and given.answer is not Answer.DONE:
-            missing.append(
-                f"checklist item '{item.id}' is mandatory and must be done, "
-                f"not {given.answer.value}"
-            )
+            missing.append(Problem.of("checklist_mandatory", where, item=item.id, answer=answer))
         if given.answer is not Answer.DONE and not given.comment.strip():
             missing.append(
-                f"checklist item '{item.id}' is answered {given.answer.value} and needs a comment"
+                Problem.of("checklist_comment_needed", where, item=item.id, answer=answer)
             )
     known_docs = {doc.id for doc in gate.documents}
     for link in documents:
+        where = f"doc-{link.requirement}"
         if link.requirement not in known_docs:
-            missing.append(f"'{link.requirement}' is not a document that {gate.id} asks for")
+            missing.append(
+                Problem.of("document_unknown", where, document=link.requirement, gate=gate.id)
+            )
         elif not _is_web_link(link.url):
-            missing.append(f"the link for '{link.requirement}' is not an http(s) address")
+            missing.append(Problem.of("document_link_invalid", where, document=link.requirement))
     linked = {link.requirement for link in documents if _is_web_link(link.url)}
     for doc in gate.documents:
         if doc.id not in linked:
-            missing.append(
-                f"required document '{doc.id}' ({doc.label.en or doc.label}) is not linked"
-            )
+            missing.append(Problem.of("document_missing", f"doc-{doc.id}", document=doc.id))
     return missing
 
 

@@ -237,6 +237,28 @@ class Wheel:
         ]
         return min(candidates, key=_order, default=None)
 
+    def board_meeting_before(self, meeting: Occurrence) -> Occurrence | None:
+        """The board meeting before this one (within a year), None if there is none."""
+        year = meeting.nominal.year
+        earlier = [
+            occurrence
+            for occurrence in (*self._year(year - 1), *self._year(year))
+            if occurrence.event.kind is EventKind.BOARD_MEETING and occurrence.at < meeting.at
+        ]
+        return max(earlier, key=_order, default=None)
+
+    def board_meeting_at(self, moment: datetime) -> Occurrence | None:
+        """The board meeting going on at ``moment``, or else the next one (within two
+        years): the one whose agenda the open board requests are on now."""
+        year = self._local(moment).year
+        ahead = [
+            occurrence
+            for y in range(year - 1, year + _SEARCH_YEARS + 1)
+            for occurrence in self._year(y)
+            if occurrence.event.kind is EventKind.BOARD_MEETING and occurrence.ends_at > moment
+        ]
+        return min(ahead, key=_order, default=None)
+
     # --- expansion, cached per year -------------------------------------------------
 
     @cached_property

@@ -10,24 +10,24 @@ OFFICE_ROLES = frozenset({"pmo", "admin"})
 
 
 def require_manager_or_pmo(uow: UnitOfWork, project: ProjectState, action: str) -> None:
-    """The project's manager, or the PMO and admins, may act on its gate requests."""
+    """The project's manager, or the PMO and admins, may act on its gate requests.
+    ``action`` is what, as NotPermitted's reason: ``submit_gate_request`` or
+    ``withdraw_gate_request``."""
     person = uow.actor.person
     if person is None or person == project.leader_id:
         return  # the system (imports, schedulers) and the project manager
     if roles_of(uow, person) & OFFICE_ROLES:
         return
-    raise NotPermitted(
-        f"{uow.actor_name} may not {action} for {project.name}: only its project manager "
-        "or the PMO may."
-    )
+    raise NotPermitted(action, person=uow.actor_name, project=project.name)
 
 
 def require_office(uow: UnitOfWork, action: str) -> None:
-    """People, roles and board membership are edited by the PMO and admins only."""
+    """People, roles and board membership are edited by the PMO and admins only.
+    ``action`` names what was refused, as a code (``grant_roles``)."""
     person = uow.actor.person
     if person is None or roles_of(uow, person) & OFFICE_ROLES:
         return
-    raise NotPermitted(f"{uow.actor_name} may not {action}: only the PMO or an admin may.")
+    raise NotPermitted("office", person=uow.actor_name, action=action)
 
 
 def require_resumer(uow: UnitOfWork, project: ProjectState) -> None:
@@ -37,6 +37,4 @@ def require_resumer(uow: UnitOfWork, project: ProjectState) -> None:
         return
     if roles_of(uow, person) & (OFFICE_ROLES | {"board"}):
         return
-    raise NotPermitted(
-        f"{uow.actor_name} may not resume {project.name}: its owner, the board or the PMO may."
-    )
+    raise NotPermitted("resume", person=uow.actor_name, project=project.name)

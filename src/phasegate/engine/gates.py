@@ -13,7 +13,7 @@ past that lock fails instead of applying twice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from sqlalchemy import (
 from phasegate.domain import events as ev
 from phasegate.domain.machine import PhaseMachine
 from phasegate.domain.model import DeciderRole, Gate, Outcome, Policy, ProjectStatus
+from phasegate.domain.problems import Invalid, Problem
 from phasegate.domain.rules import (
     ChecklistAnswer,
     DocumentLink,
@@ -102,7 +103,7 @@ def submit_gate_request(
 ) -> int:
     """Ask the deciders to pass the project's next gate; refused while anything is missing."""
     project, open_request = lock_project_for_request(uow, project_id)
-    require_manager_or_pmo(uow, project, "submit a gate request")
+    require_manager_or_pmo(uow, project, "submit_gate_request")
     require_active(project)
     workflow = uow.workflows.pinned(uow.conn, project.workflow_name, project.workflow_version)
     gate = _gate_to_request(workflow.definition.gates_from(project.phase), project, gate_id)
@@ -110,7 +111,7 @@ def submit_gate_request(
     missing = missing_for_submission(gate, answers, documents)
     deciders = _resolve_deciders(uow, gate, project, missing)
     if missing:
-        raise IncompleteGateRequest(missing)
+        raise IncompleteGateRequest(gate.id, missing)
     request_id = int(
         uow.scalar(
             W_REQUEST,
@@ -151,7 +152,7 @@ def may_submit(uow: UnitOfWork, project_id: int) -> bool:
     without a lock, for a page deciding whether to offer the form."""
     project = get_project(uow, project_id)
     try:
-        require_manager_or_pmo(uow, project, "submit a gate request")
+        require_manager_or_pmo(uow, project, "submit_gate_request")
         require_active(project)
     except RuleViolation:
         return False
@@ -162,10 +163,9 @@ def require_active(project: ProjectState) -> None:
     if project.status == ProjectStatus.ACTIVE:
         return
     if project.status == ProjectStatus.ON_HOLD:
-        raise ProjectNotActive(
-            f"{project.name} is on hold. Resume it before submitting a new gate request."
-        )
-    raise ProjectNotActive(f"{project.name} is {project.status}; nothing more can be decided.")
+        raise ProjectNotActive("on_hold", project=project.name)
+    ended = "stopped" if project.status == ProjectStatus.STOPPED else "completed"
+    raise ProjectNotActive(ended, project=project.name)
 
 
 def _gate_to_request(
@@ -174,17 +174,22 @@ def _gate_to_request(
     if gate_id is not None:
         chosen = next((g for g in candidates if g.id == gate_id), None)
         if chosen is None:
-            options = ", ".join(g.id for g in candidates) or "none"
             raise RuleViolation(
-                f"{project.name} is in phase '{project.phase}'; gate {gate_id} does not lead "
-                f"out of it. Gates from this phase: {options}."
+                "gate_not_from_phase",
+                field="gate",
+                project=project.name,
+                phase=project.phase,
+                gate=gate_id,
+                gates=[g.id for g in candidates],
             )
         return chosen
     if len(candidates) != 1:
-        options = ", ".join(g.id for g in candidates) or "none"
         raise RuleViolation(
-            f"Say which gate to request for {project.name}; gates from '{project.phase}': "
-            f"{options}."
+            "gate_unspecified",
+            field="gate",
+            project=project.name,
+            phase=project.phase,
+            gates=[g.id for g in candidates],
         )
     return candidates[0]
 
@@ -192,31 +197,27 @@ def _gate_to_request(
 def _refuse_second_open_request(project: ProjectState, existing: OpenRequest | None) -> None:
     if existing is not None:
         raise RequestAlreadyOpen(
-            f"{project.name} already has an open request for {existing.gate_id}, submitted "
-            f"{existing.submitted_at:%Y-%m-%d %H:%M} UTC. Withdraw it or wait for the decision."
+            project=project.name, gate=existing.gate_id, submitted_at=existing.submitted_at
         )
 
 
 def _resolve_deciders(
-    uow: UnitOfWork, gate: Gate, project: ProjectState, missing: list[str]
+    uow: UnitOfWork, gate: Gate, project: ProjectState, missing: list[Problem]
 ) -> list[int]:
     """The people who decide this gate for this project; never its project manager."""
     if gate.deciders.role is DeciderRole.OWNER:
         if project.owner_id is None:
-            missing.append(f"{project.name} has no project owner to decide {gate.id}; assign one")
+            missing.append(Problem.of("gate_no_owner", project=project.name, gate=gate.id))
             return []
         candidates = [project.owner_id]
     else:
         candidates = board_members(uow)
         if not candidates:
-            missing.append(f"there is no portfolio board to decide {gate.id}; appoint its members")
+            missing.append(Problem.of("gate_no_board", gate=gate.id))
             return []
     deciders = [p for p in candidates if p != project.leader_id]
     if not deciders:
-        missing.append(
-            f"the only decider of {gate.id} is the project manager, who cannot decide their own "
-            "gate; ask the PMO to appoint another owner"
-        )
+        missing.append(Problem.of("gate_only_manager", gate=gate.id))
     return deciders
 
 
@@ -237,28 +238,26 @@ def cast_vote(
     """Record one decider's vote and, when the policy is met, decide the gate."""
     voter = uow.actor.person
     if voter is None:
-        raise NotADecider("Votes are cast by people; the system cannot vote.")
+        raise NotADecider("system")
     request, project, ballot = lock_request(uow, request_id)
     refuse_closed(uow, request)
     deciders, votes = set(ballot.deciders), dict(ballot.votes)
     if voter == project.leader_id:
-        raise OwnGateNotAllowed(
-            f"{uow.actor_name} is the project manager of {project.name} and cannot decide its "
-            f"gate {request.gate_id}."
-        )
+        raise OwnGateNotAllowed(person=uow.actor_name, project=project.name, gate=request.gate_id)
     if voter not in deciders:
-        names = ", ".join(sorted(uow.name_of(p) for p in deciders))
         raise NotADecider(
-            f"{uow.actor_name} is not a decider of {request.gate_id} for {project.name}. "
-            f"The deciders are: {names}."
+            "person",
+            person=uow.actor_name,
+            gate=request.gate_id,
+            project=project.name,
+            deciders=sorted(uow.name_of(p) for p in deciders),
         )
     if voter in votes:
         raise AlreadyVoted(
-            f"{uow.actor_name} has already voted '{votes[voter]}' on {request.gate_id} for "
-            f"{project.name}. A vote is recorded once."
+            person=uow.actor_name, vote=votes[voter], gate=request.gate_id, project=project.name
         )
     if comment_required(outcome, comment):
-        raise CommentRequired(f"A '{outcome.value}' vote needs a comment that says why.")
+        raise CommentRequired(outcome.value, field="comment", outcome=outcome.value)
     uow.conn.execute(
         W_VOTE,
         {
@@ -300,10 +299,7 @@ def refuse_closed(uow: UnitOfWork, request: RequestState) -> None:
         assert request.outcome is not None
         raise AlreadyDecided(who, request.decided_at, request.outcome)
     if request.status == "withdrawn":
-        raise RequestClosed(
-            f"The request for {request.gate_id} was withdrawn ({request.closed_reason}). "
-            "Nothing was changed."
-        )
+        raise RequestClosed("withdrawn", gate=request.gate_id, why=request.closed_reason or "")
 
 
 @dataclass(frozen=True)
@@ -375,7 +371,7 @@ def _apply_outcome(
     """Move the project as the decision says; returns its new phase and status."""
     phase, status, entered = project.phase, project.status, None
     if outcome is Outcome.APPROVE:
-        phase = machine.pass_gate(project.phase, gate.id)
+        phase = _moved(lambda: machine.pass_gate(project.phase, gate.id))
         entered = uow.now
         if phase == machine.definition.completed:
             status = ProjectStatus.COMPLETED.value
@@ -386,7 +382,7 @@ def _apply_outcome(
         status = ProjectStatus.ON_HOLD.value
         uow.emit(ev.ProjectHeld(project=project.id, phase=project.phase, gate=gate.id))
     elif outcome is Outcome.STOP:
-        phase = machine.stop(project.phase)
+        phase = _moved(lambda: machine.stop(project.phase))
         entered = uow.now
         status = ProjectStatus.STOPPED.value
         uow.emit(ev.ProjectStopped(project=project.id, phase=project.phase, gate=gate.id))
@@ -394,6 +390,15 @@ def _apply_outcome(
         return phase, status
     set_project_state(uow, project, phase=phase, status=status, entered=entered)
     return phase, status
+
+
+def _moved(move: Callable[[], str]) -> str:
+    """The phase machine's move; a move the workflow does not have is refused as a broken
+    rule, with the machine's problem."""
+    try:
+        return move()
+    except Invalid as exc:
+        raise RuleViolation("transition", problems=exc.problems) from exc
 
 
 def set_project_state(
@@ -411,16 +416,13 @@ def set_project_state(
         },
     )
     if result.rowcount != 1:
-        raise ConcurrentUpdate(
-            f"{project.name} was changed by someone else at the same moment; nothing was "
-            "saved. Reload and try again."
-        )
+        raise ConcurrentUpdate("project", project=project.name)
 
 
 def withdraw_gate_request(uow: UnitOfWork, request_id: int, reason: str) -> None:
     request, project, _ = lock_request(uow, request_id)
     refuse_closed(uow, request)
-    require_manager_or_pmo(uow, project, "withdraw a gate request")
+    require_manager_or_pmo(uow, project, "withdraw_gate_request")
     uow.conn.execute(
         W_CLOSE_REQUEST,
         {

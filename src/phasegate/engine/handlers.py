@@ -4,11 +4,16 @@ Every event is also written to the audit trail by :func:`phasegate.engine.unit.d
 in the same transaction. Handlers run in that transaction too; a failing handler rolls the
 whole operation back. Later capabilities (email, deadlines, reporting cycles) add their
 handlers here; the operations never call them directly.
+
+The engine does not import those capabilities: :class:`Mail` and :class:`Deadlines` say
+what it needs of them, and the composition root (``bootstrap.py``) passes in the real ones,
+:class:`phasegate.mail.compose.MailComposer` and
+:class:`phasegate.cycle.deadlines.DeadlineKeeper`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import bindparam, select
 
@@ -18,9 +23,38 @@ from phasegate.engine.lookups import lock_request
 from phasegate.engine.unit import Handler, HandlerTable, UnitOfWork
 from phasegate.storage.tables import GateRequest, Vote
 
-if TYPE_CHECKING:
-    from phasegate.cycle.deadlines import DeadlineKeeper
-    from phasegate.mail.compose import MailComposer
+
+class Mail(Protocol):
+    """The emails that events cause, written to the outbox in the event's transaction."""
+
+    def decision_requested(self, event: ev.GateRequested, uow: UnitOfWork) -> None: ...
+
+    def vote_recorded(self, event: ev.VoteCast, uow: UnitOfWork) -> None: ...
+
+    def decision_made(self, event: ev.GateDecided, uow: UnitOfWork) -> None: ...
+
+    def sign_in_requested(self, event: ev.SignInRequested, uow: UnitOfWork) -> None: ...
+
+
+class Deadlines(Protocol):
+    """The deadlines that events open and close (the annual cycle's)."""
+
+    def phase_entered(self, event: ev.PhaseEntered, uow: UnitOfWork) -> None: ...
+
+    def gate_requested(self, event: ev.GateRequested, uow: UnitOfWork) -> None: ...
+
+    def gate_withdrawn(self, event: ev.GateRequestWithdrawn, uow: UnitOfWork) -> None: ...
+
+    def vote_cast(self, event: ev.VoteCast, uow: UnitOfWork) -> None: ...
+
+    def gate_decided(self, event: ev.GateDecided, uow: UnitOfWork) -> None: ...
+
+    def project_ended(
+        self, event: ev.ProjectStopped | ev.ProjectCompleted, uow: UnitOfWork
+    ) -> None: ...
+
+    def report_published(self, event: ev.ReportPublished, uow: UnitOfWork) -> None: ...
+
 
 Q_OPEN_REQUEST_ID = select(GateRequest.id).where(
     GateRequest.project_id == bindparam("project"), GateRequest.status == "open"
@@ -46,9 +80,7 @@ def decide_gates_waiting_for(event: ev.ExternalEventRecorded, uow: UnitOfWork) -
     decide_if_ready(uow, request, project, deciders, votes, decided_by=last_voter)
 
 
-def build_handlers(
-    mail: MailComposer | None, deadlines: DeadlineKeeper | None = None
-) -> HandlerTable:
+def build_handlers(mail: Mail | None, deadlines: Deadlines | None = None) -> HandlerTable:
     """The one table of what happens after each event (besides the audit trail).
 
     ``mail`` and ``deadlines`` are None only where no email or no annual cycle is wanted

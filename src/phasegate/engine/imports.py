@@ -27,9 +27,9 @@ def import_portfolio(
     Each registration is checked again here (a name taken meanwhile raises), so a plan
     that went stale between the check and the write fails whole and leaves nothing.
     """
-    require_office(uow, "import a portfolio")
+    require_office(uow, "import_portfolio")
     if plan.problems:
-        raise RuleViolation(f"The file has {len(plan.problems)} problem(s); nothing was imported.")
+        raise RuleViolation("import_problems", count=len(plan.problems))
     people = tuple(register_person(uow, p.name, p.email) for p in plan.new_people)
 
     def person(email: str | None) -> int | None:
@@ -37,7 +37,7 @@ def import_portfolio(
             return None
         found = find_person_id(uow, email)
         if found is None:
-            raise RuleViolation(f"No one is registered with the email address {email}.")
+            raise RuleViolation("email_unknown", email=email)
         return found
 
     projects = tuple(

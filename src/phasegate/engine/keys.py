@@ -18,13 +18,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from phasegate.domain import events as ev
+from phasegate.domain.text import tidy
 from phasegate.engine.access import OFFICE_ROLES
 from phasegate.engine.lookups import roles_of
 from phasegate.engine.signin import digest, new_token
 from phasegate.engine.unit import UnitOfWork
 from phasegate.errors import NotFound, NotPermitted, NotSignedIn, RuleViolation
 from phasegate.storage.tables import ApiToken, CalendarFeed, Person
-from phasegate.text import reason, tidy
 
 USE_GRAIN = timedelta(minutes=1)  # how exactly "last used" is kept
 MAX_NAME = 200
@@ -59,13 +59,13 @@ class Keys:
         self,
         table: type[ApiToken] | type[CalendarFeed],
         prefix: str,
-        the: str,
+        kind: str,
         example: str,
         created: Callable[[int, int, str], ev.Event],
         revoked: Callable[[int, int], ev.Event],
     ) -> None:
         self.prefix = prefix
-        self.the = the  # "the token": how the messages name one
+        self.kind = kind  # "api_token": how refusals name one (NotFound's reason)
         self.example = example  # a name people give one
         self.created, self.revoked = created, revoked
         self.w_insert = insert(table).returning(table.id)
@@ -115,11 +115,13 @@ class Keys:
             raise NotSignedIn()
         tidied = tidy(name)
         if not tidied.ok:
-            raise RuleViolation(f"The name of {self.the} {reason(tidied)}.")
+            at = tidied.at + 1
+            fault = str(tidied.fault).removeprefix("text_")
+            raise RuleViolation(f"key_name_{fault}", field="name", char=tidied.char, at=at)
         name = tidied.text.strip()
         if not name or len(name) > MAX_NAME:
             raise RuleViolation(
-                f"Give {self.the} a name of 1 to {MAX_NAME} characters, e.g. '{self.example}'."
+                "key_name_length", field="name", limit=MAX_NAME, example=self.example
             )
         token = new_token(self.prefix)
         row = int(
@@ -142,12 +144,12 @@ class Keys:
         revoked changes nothing and records nothing."""
         owner = uow.scalar(self.q_owner, row=row)
         if owner is None:
-            raise NotFound(f"There is no {self.the.removeprefix('the ')} with id {row}.")
+            raise NotFound(self.kind, row=str(row))
         person = uow.actor.person
         if person is None:
             raise NotSignedIn()
         if person != owner and not roles_of(uow, person) & OFFICE_ROLES:
-            raise NotPermitted(f"Only the owner of {self.the}, the PMO or an admin may revoke it.")
+            raise NotPermitted("key_owner")
         if uow.conn.execute(self.w_revoke, {"row": row, "now": uow.now}).rowcount:
             uow.emit(self.revoked(int(owner), row))
 
@@ -174,14 +176,14 @@ class Keys:
 
 
 API_TOKENS = Keys(
-    ApiToken, "pgt_", "the API token", "Arkivsystem", ev.ApiTokenCreated, ev.ApiTokenRevoked
+    ApiToken, "pgt_", "api_token", "Arkivsystem", ev.ApiTokenCreated, ev.ApiTokenRevoked
 )
 #: Calendar programs (Outlook, Google, Apple Calendar) poll an address and cannot sign in,
 #: so the address carries the key: ``/calendar.ics?token=pgc_…``.
 CALENDAR_ADDRESSES = Keys(
     CalendarFeed,
     "pgc_",
-    "the calendar address",
+    "calendar_address",
     "Outlook",
     ev.CalendarFeedCreated,
     ev.CalendarFeedRevoked,

@@ -119,7 +119,7 @@ Q_PEOPLE_EXISTING = select(Person.id).where(Person.id.in_(bindparam("people", ex
 def get_project(uow: UnitOfWork, project_id: int, *, lock: bool = False) -> ProjectState:
     row = uow.one(Q_PROJECT_LOCKED if lock else Q_PROJECT, project=project_id)
     if row is None:
-        raise NotFound(f"There is no project with id {project_id}.")
+        raise NotFound("project", project=str(project_id))
     state: ProjectState = _take(ProjectState, row, "p_")
     return state
 
@@ -138,7 +138,7 @@ def lock_request(uow: UnitOfWork, request_id: int) -> tuple[RequestState, Projec
     """The gate request, locked, with its project, its deciders and the votes so far."""
     locked = uow.one(Q_REQUEST_WITH_PROJECT, request=request_id)
     if locked is None:
-        raise NotFound(f"There is no gate request with id {request_id}.")
+        raise NotFound("gate_request", request=str(request_id))
     rows = uow.rows(Q_BALLOT, request=request_id)
     votes = {int(r.decider): str(r.vote) for r in rows if r.vote is not None}
     ballot = Ballot(frozenset(int(r.decider) for r in rows), votes)
@@ -151,7 +151,7 @@ def require_people(uow: UnitOfWork, *people: int | None) -> None:
         return
     found = set(uow.conn.execute(Q_PEOPLE_EXISTING, {"people": sorted(wanted)}).scalars())
     if missing := sorted(wanted - found):
-        raise NotFound(f"There is no person with id {', '.join(map(str, missing))}.")
+        raise NotFound("people", people=[str(person) for person in missing])
 
 
 def find_person_id(uow: UnitOfWork, email: str) -> int | None:

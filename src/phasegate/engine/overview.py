@@ -10,6 +10,7 @@ some columns (the phase's place in its workflow, a report's age) are not columns
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,9 +23,9 @@ from sqlalchemy.orm import aliased
 
 from phasegate.domain.model import Label
 from phasegate.domain.reports import SCALES, Colour, Dimension
+from phasegate.engine.catalog import WorkflowCatalog
 from phasegate.engine.service import Engine
 from phasegate.storage.tables import Deadline, GateRequest, Person, Project, StatusReport
-from phasegate.workflow.catalog import WorkflowCatalog
 
 if TYPE_CHECKING:
     AnySelect = Select[*tuple[Any, ...]]
@@ -61,6 +62,7 @@ class Filters:
     area: str | None = None
     owner: int | None = None
     status: str | None = None
+    portfolio: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,12 +77,12 @@ class Sort:
 
 @dataclass(frozen=True)
 class Light:
-    """One dimension of a report as a traffic light: the value, its colour and its label."""
+    """One dimension of a report as a traffic light: the value and its colour (its words
+    are the catalog's ``report_level_<dimension>_<value>``)."""
 
     dimension: Dimension
     value: str
     colour: Colour
-    label: Label
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,11 @@ class Overview:
     areas: tuple[str, ...]
     owners: tuple[tuple[int, str], ...]
     statuses: tuple[str, ...]
+    portfolios: tuple[str, ...]
+
+    def summary(self) -> Summary:
+        """The rows shown, counted per phase and per overall rating."""
+        return summarise(self.rows, self.phases)
 
 
 def build_overview(
@@ -144,6 +151,36 @@ def build_overview(
         areas=tuple(sorted({r.development_area for r in choices if r.development_area}, key=_text)),
         owners=tuple(sorted({(r.owner_id, r.owner) for r in choices if r.owner_id}, key=_by_name)),
         statuses=tuple(s for s in STATUSES if any(r.status == s for r in choices)),
+        portfolios=tuple(sorted({r.portfolio for r in choices if r.portfolio}, key=_text)),
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """How many of the projects shown are in each phase (workflow order, phases with none
+    left out) and have each overall rating (green, yellow, red; ``None``: no report)."""
+
+    phases: tuple[tuple[str, Label, int], ...]
+    overall: tuple[tuple[Colour | None, int], ...]
+    shown: int
+
+
+def summarise(rows: Sequence[OverviewRow], phases: Sequence[tuple[str, Label]]) -> Summary:
+    """Pure: the counts above the overview's table."""
+    per_phase = Counter(row.phase for row in rows)
+    per_rating = Counter(
+        light.colour if (light := row.lights.get(Dimension.OVERALL)) else None for row in rows
+    )
+    return Summary(
+        phases=tuple(
+            (phase, label, per_phase[phase]) for phase, label in phases if per_phase[phase]
+        ),
+        overall=tuple(
+            (colour, per_rating[colour])
+            for colour in (Colour.GREEN, Colour.YELLOW, Colour.RED, None)
+            if per_rating[colour]
+        ),
+        shown=len(rows),
     )
 
 
@@ -171,6 +208,8 @@ def _where(filters: Filters) -> list[Any]:
         conditions.append(Project.owner_id == filters.owner)
     if filters.status is not None:
         conditions.append(Project.status == filters.status)
+    if filters.portfolio is not None:
+        conditions.append(Project.portfolio == filters.portfolio)
     return conditions
 
 
@@ -189,6 +228,7 @@ def _choices() -> AnySelect:
             Project.owner_id,
             Owner.name.label("owner"),
             Project.status,
+            Project.portfolio,
             func.count().label("projects"),
         )
         .outerjoin(Owner, Owner.id == Project.owner_id)
@@ -200,6 +240,7 @@ def _choices() -> AnySelect:
             Project.owner_id,
             Owner.name,
             Project.status,
+            Project.portfolio,
         )
     )
 
@@ -317,7 +358,7 @@ def _row(
 
 #: Every value of every scale as a light, keyed as a report's ratings store them.
 _LIGHTS = {
-    (str(dimension), level.value): Light(dimension, level.value, level.colour, level.label)
+    (str(dimension), level.value): Light(dimension, level.value, level.colour)
     for dimension, levels in SCALES.items()
     for level in levels
 }

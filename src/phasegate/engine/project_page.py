@@ -15,12 +15,12 @@ from sqlalchemy import Connection, bindparam, select
 from phasegate.domain.model import Gate, Phase
 from phasegate.engine import queries
 from phasegate.engine.access import require_manager_or_pmo
+from phasegate.engine.catalog import WorkflowCatalog
 from phasegate.engine.lookups import get_project
 from phasegate.engine.reports import ReportView, project_reports
 from phasegate.engine.unit import UnitOfWork
 from phasegate.engine.views import AuditEntry, GateRequestView, ProjectView
 from phasegate.storage.tables import Deadline, GateRequest, Person, Project
-from phasegate.workflow.catalog import WorkflowCatalog
 
 Q_DESCRIPTION = select(Project.description).where(Project.id == bindparam("project"))
 Q_REQUESTS_OF_PROJECT = (
@@ -103,7 +103,7 @@ def gate_form(uow: UnitOfWork, project_id: int) -> GateForm:
     """
     conn, workflows = uow.conn, uow.workflows
     state = get_project(uow, project_id)
-    require_manager_or_pmo(uow, state, "submit a gate request")
+    require_manager_or_pmo(uow, state, "submit_gate_request")
     project = queries.project(conn, workflows, project_id)
     definition = workflows.pinned(conn, state.workflow_name, state.workflow_version).definition
     candidates = definition.gates_from(state.phase)

@@ -13,10 +13,10 @@ from phasegate.engine.gates import set_project_state
 from phasegate.engine.lookups import find_person_id, get_project, require_people
 from phasegate.engine.unit import UnitOfWork
 from phasegate.errors import DuplicateName, ProjectNotActive, RuleViolation
+from phasegate.i18n import LOCALES
 from phasegate.storage.tables import ExternalEvent, Person, Project, RoleGrant
 
 ROLES = ("board", "pmo", "reader", "admin")
-LANGUAGES = ("nb", "en")
 
 W_PERSON = insert(Person).returning(Person.id)
 Q_HAS_ROLE = select(RoleGrant.role).where(
@@ -34,14 +34,16 @@ W_EXTERNAL = insert(ExternalEvent)
 
 
 def register_person(uow: UnitOfWork, name: str, email: str, language: str = "nb") -> int:
-    require_office(uow, "register people")
+    require_office(uow, "register_people")
     email = email.strip().lower()
     if "@" not in email or not name.strip():
-        raise RuleViolation(f"A person needs a name and an email address (got {email!r}).")
-    if language not in LANGUAGES:
-        raise RuleViolation(f"Language must be one of {', '.join(LANGUAGES)}, not {language!r}.")
+        raise RuleViolation("person_incomplete", email=email)
+    if language not in LOCALES:
+        raise RuleViolation(
+            "language_unknown", field="language", language=language, languages=list(LOCALES)
+        )
     if find_person_id(uow, email) is not None:
-        raise DuplicateName(f"Someone with the email address {email} is already registered.")
+        raise DuplicateName("email", field="email", email=email)
     person = int(
         uow.scalar(W_PERSON, name=name.strip(), email=email, language=language, created_at=uow.now)
     )
@@ -55,16 +57,16 @@ W_DIGEST = update(Person).where(Person.id == bindparam("person")).values(digest=
 def set_digest(uow: UnitOfWork, person_id: int, digest: bool) -> None:
     """A person chooses (for themselves; or the PMO for them) one daily digest of reminders."""
     if uow.actor.person != person_id:
-        require_office(uow, "change someone else's email preferences")
+        require_office(uow, "change_preferences")
     require_people(uow, person_id)
     uow.conn.execute(W_DIGEST, {"person": person_id, "on": digest})
     uow.emit(ev.DigestChosen(person_id, digest))
 
 
 def grant_role(uow: UnitOfWork, person_id: int, role: str) -> None:
-    require_office(uow, "grant roles")
+    require_office(uow, "grant_roles")
     if role not in ROLES:
-        raise RuleViolation(f"Unknown role {role!r}; the roles are {', '.join(ROLES)}.")
+        raise RuleViolation("role_unknown", role=role, roles=list(ROLES))
     require_people(uow, person_id)
     if uow.scalar(Q_HAS_ROLE, person=person_id, role=role) is not None:
         return  # granting a role someone has is a no-op, not an error
@@ -79,13 +81,11 @@ W_REVOKE_ROLE = delete(RoleGrant).where(
 
 def revoke_role(uow: UnitOfWork, person_id: int, role: str) -> None:
     """Take a role away (e.g. leaving the board); the PMO and admins only."""
-    require_office(uow, "revoke roles")
+    require_office(uow, "revoke_roles")
     if role not in ROLES:
-        raise RuleViolation(f"Unknown role {role!r}; the roles are {', '.join(ROLES)}.")
+        raise RuleViolation("role_unknown", role=role, roles=list(ROLES))
     if uow.actor.person == person_id and role in ("pmo", "admin"):
-        raise RuleViolation(
-            f"You cannot take the {role} role from yourself; ask another PMO or admin."
-        )
+        raise RuleViolation("own_role", role=role)
     if uow.conn.execute(W_REVOKE_ROLE, {"person": person_id, "which": role}).rowcount:
         uow.emit(ev.RoleRevoked(person_id, role))
 
@@ -109,15 +109,18 @@ def register_project(
     """
     name = name.strip()
     if not name:
-        raise RuleViolation("A project needs a name.")
+        raise RuleViolation("project_name_missing", field="name")
     if uow.scalar(Q_PROJECT_NAMED, name=name) is not None:
-        raise DuplicateName(f"There is already a project named '{name}'. Choose another name.")
+        raise DuplicateName("project", field="name", name=name)
     require_people(uow, owner, leader)
     start = phase or definition.initial_phase
     if not definition.is_phase(start):
-        known = ", ".join(p.id for p in definition.phases)
         raise RuleViolation(
-            f"'{start}' is not a phase of {definition.name}; the phases are {known}."
+            "phase_unknown",
+            field="phase",
+            phase=start,
+            workflow=definition.name,
+            phases=[p.id for p in definition.phases],
         )
     project = int(
         uow.scalar(
@@ -157,9 +160,7 @@ def resume_project(uow: UnitOfWork, project_id: int, comment: str) -> None:
     project = get_project(uow, project_id, lock=True)
     require_resumer(uow, project)
     if project.status != ProjectStatus.ON_HOLD:
-        raise ProjectNotActive(
-            f"{project.name} is {project.status}, not on hold; nothing to resume."
-        )
+        raise ProjectNotActive("not_on_hold", project=project.name, status=project.status)
     set_project_state(uow, project, phase=project.phase, status=ProjectStatus.ACTIVE.value)
     uow.emit(ev.ProjectResumed(project=project.id, phase=project.phase, comment=comment.strip()))
 
@@ -175,10 +176,10 @@ def record_external_event(
     project = get_project(uow, project_id, lock=True)
     if project.status in (ProjectStatus.COMPLETED, ProjectStatus.STOPPED):
         raise ProjectNotActive(
-            f"{project.name} is {project.status}; the event '{kind}' was not recorded."
+            "event_not_recorded", project=project.name, status=project.status, event=kind
         )
     if not kind.strip() or not kind.replace("_", "").isalnum():
-        raise RuleViolation(f"{kind!r} is not an event name; use letters, digits and '_'.")
+        raise RuleViolation("event_name", event=kind)
     if uow.scalar(Q_EXTERNAL_SEEN, project=project.id, phase=project.phase, kind=kind) is not None:
         return False
     uow.conn.execute(

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Row, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from phasegate.domain.rules import events_still_awaited
+from phasegate.engine.catalog import WorkflowCatalog
 from phasegate.engine.views import AuditEntry, GateRequestView, PersonView, ProjectView, VoteView
 from phasegate.errors import NotFound
 from phasegate.storage.tables import (
@@ -22,7 +23,6 @@ from phasegate.storage.tables import (
     RoleGrant,
     Vote,
 )
-from phasegate.workflow.catalog import WorkflowCatalog
 
 Owner = aliased(Person)
 Leader = aliased(Person)
@@ -86,13 +86,13 @@ def portfolio(conn: Connection, workflows: WorkflowCatalog) -> list[ProjectView]
 def require_project(conn: Connection, project_id: int) -> None:
     """Refuse an id that names no project (NotFound), reading only whether it exists."""
     if conn.scalar(select(Project.id).where(Project.id == project_id)) is None:
-        raise NotFound(f"There is no project with id {project_id}.")
+        raise NotFound("project", project=str(project_id))
 
 
 def project(conn: Connection, workflows: WorkflowCatalog, project_id: int) -> ProjectView:
     found = _projects(conn, workflows, Project.id == project_id)
     if not found:
-        raise NotFound(f"There is no project with id {project_id}.")
+        raise NotFound("project", project=str(project_id))
     return found[0]
 
 
@@ -130,7 +130,7 @@ Q_RECEIVED = select(ExternalEvent.kind).where(
 def gate_request(conn: Connection, workflows: WorkflowCatalog, request_id: int) -> GateRequestView:
     views = request_views(conn, workflows, Q_REQUEST, {"request": request_id})
     if not views:
-        raise NotFound(f"There is no gate request with id {request_id}.")
+        raise NotFound("gate_request", request=str(request_id))
     return views[0]
 
 
@@ -250,5 +250,5 @@ def people(conn: Connection, where: Any = None) -> list[PersonView]:
 def person(conn: Connection, person_id: int) -> PersonView:
     found = people(conn, Person.id == person_id)
     if not found:
-        raise NotFound(f"There is no person with id {person_id}.")
+        raise NotFound("person", person=str(person_id))
     return found[0]

@@ -11,6 +11,7 @@ The project's manager and owner, and the PMO and admins, may write its reports.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,13 +19,14 @@ from typing import Any
 from sqlalchemy import Row, bindparam, insert, select, update
 
 from phasegate.domain import events as ev
+from phasegate.domain.problems import Invalid, Problem
 from phasegate.domain.reports import (
     Colour,
     Dimension,
     ReportContent,
     ReportKind,
-    check_publishable,
     prefill,
+    problems_for_publishing,
 )
 from phasegate.domain.wheel import BENEFIT_PHASE
 from phasegate.engine.access import OFFICE_ROLES
@@ -35,6 +37,7 @@ from phasegate.errors import (
     NoReportRequested,
     NotFound,
     NotPermitted,
+    ReportInvalid,
     ReportLocked,
 )
 from phasegate.storage.tables import Person, Project, ReportRequest, StatusReport
@@ -156,7 +159,7 @@ class ReportRequestView:
     project_id: int
     project: str
     kind: ReportKind
-    cycle_label: dict[str, str]  # {"nb": …, "en": …}
+    cycle_label: dict[str, str]  # {"nb": …, "nn": …, "en": …}; rows before nynorsk lack nn
     cycle: str  # the wheel occurrence key
     person_id: int | None  # who is asked
     due_at: datetime
@@ -202,10 +205,22 @@ def require_reporter(uow: UnitOfWork, project_id: int) -> None:
         return
     if roles_of(uow, person) & OFFICE_ROLES:
         return
-    raise NotPermitted(
-        f"{uow.actor_name} may not write status reports for {project.name}: its project "
-        "manager, its owner or the PMO may."
-    )
+    raise NotPermitted("reporter", person=uow.actor_name, project=project.name)
+
+
+def report_content(
+    values: Mapping[str, object],
+    comments: Mapping[str, object],
+    budget: object = None,
+    spent: object = None,
+    forecast: object = None,
+) -> ReportContent:
+    """A report as a form or the API sends it; ReportInvalid lists every problem, each on
+    its field (the domain's reading, ``ReportContent.from_json``)."""
+    try:
+        return ReportContent.from_json(values, comments, budget, spent, forecast)
+    except Invalid as exc:
+        raise ReportInvalid(exc.problems) from exc
 
 
 @dataclass(frozen=True)
@@ -234,10 +249,7 @@ def start_report(
     if basis is not None and uow.scalar(Q_LATEST_PUBLISHED_ID, project=project_id) != (
         basis.previous
     ):
-        raise ReportLocked(
-            "A newer report of this project was published while you had the form open, "
-            "and yours was not saved. Open the report again."
-        )
+        raise ReportLocked("newer_published")
     existing = uow.scalar(Q_DRAFT, project=project_id)
     if existing is not None:
         return int(existing)
@@ -286,10 +298,7 @@ def save_report(
         },
     ).rowcount
     if done != 1:
-        raise ConcurrentUpdate(
-            "Someone else saved this report while you had it open, and your changes were not "
-            "saved. Reload the report, then make your changes again."
-        )
+        raise ConcurrentUpdate("report_saved")
     return int(row.version) + 1
 
 
@@ -311,7 +320,8 @@ def publish_report(
         _require_open_request(uow, request)
     row = _lock_draft(uow, report_id)
     view = read_report(uow.conn, report_id)
-    check_publishable(view.content, view.kind)
+    if problems := problems_for_publishing(view.content, view.kind):
+        raise ReportInvalid(problems)
     done = uow.conn.execute(
         W_PUBLISH,
         {
@@ -322,10 +332,7 @@ def publish_report(
         },
     ).rowcount
     if done != 1:
-        raise ConcurrentUpdate(
-            "Someone else changed this report while you had it open, so it was not published. "
-            "Reload it, check it, and publish again."
-        )
+        raise ConcurrentUpdate("report_changed")
     answered = [
         int(r)
         for r in uow.conn.execute(
@@ -344,12 +351,9 @@ def publish_report(
 def _require_open_request(uow: UnitOfWork, request: int) -> None:
     found = uow.one(Q_REQUEST_LOCKED, request=request)
     if found is None:
-        raise NotFound(f"There is no report request with id {request}.")
+        raise NotFound("report_request", request=str(request))
     if found.status == "done":
-        raise ReportLocked(
-            f"This report request was already answered by report {found.report_id}, which is "
-            "published and locked. Nothing was changed."
-        )
+        raise ReportLocked("request_answered", report=str(found.report_id))
     if found.status != "open":
         raise NoReportRequested()
 
@@ -387,27 +391,24 @@ def may_write(uow: UnitOfWork, project_id: int) -> bool:
 def _lock_draft(uow: UnitOfWork, report_id: int) -> Row[Any]:
     row = uow.one(Q_REPORT_LOCKED, report=report_id)
     if row is None:
-        raise NotFound(f"There is no status report with id {report_id}.")
+        raise NotFound("report", report=str(report_id))
     require_reporter(uow, row.project_id)
     if row.status != "draft":
-        raise ReportLocked(
-            f"Status report {report_id} is published and locked. Start a new report to "
-            "report anything that has changed."
-        )
+        raise ReportLocked("report_published", report=str(report_id))
     return row
 
 
 def read_report(conn: Any, report_id: int) -> ReportView:
     row = conn.execute(Q_REPORT, {"report": report_id}).first()
     if row is None:
-        raise NotFound(f"There is no status report with id {report_id}.")
+        raise NotFound("report", report=str(report_id))
     return _view(row)
 
 
 def read_report_request(conn: Any, request_id: int) -> ReportRequestView:
     row = conn.execute(Q_REPORT_REQUEST, {"request": request_id}).first()
     if row is None:
-        raise NotFound(f"There is no report request with id {request_id}.")
+        raise NotFound("report_request", request=str(request_id))
     return ReportRequestView(
         id=row.id,
         project_id=row.project_id,
@@ -476,3 +477,48 @@ def _view(row: Row[Any]) -> ReportView:
         published_by=row.published_by,
         version=row.version,
     )
+
+
+def write_report(
+    uow: UnitOfWork,
+    project_id: int,
+    content: ReportContent | None,
+    *,
+    publish: bool,
+    seen_version: int | None,
+    seen_report: int | None = None,
+    kind: ReportKind | None = None,
+    request: int | None = None,
+    basis: Basis | None = None,
+) -> tuple[int, tuple[Problem, ...]]:
+    """What one press of "Lagre" or "Publiser" does, in one transaction: start the
+    project's draft if the writer saw none, save ``content`` over the draft they saw
+    (``seen_report`` at ``seen_version``), and publish it when asked, answering ``request``.
+    Returns the report's id, and what stops it being published: then the draft is saved
+    as it was sent (nothing typed is lost) and the caller refuses the publishing.
+
+    The project is locked first, then the request, then the report: the order every
+    report and gate operation takes, so two writers queue instead of deadlocking."""
+    get_project(uow, project_id, lock=True)
+    if publish and request is not None:
+        _require_open_request(uow, request)
+    draft = uow.scalar(Q_DRAFT, project=project_id)
+    if content is not None:
+        if seen_version is None:
+            report = start_report(uow, project_id, kind, basis)
+            seen_version = 1  # a draft nobody has saved yet holds only what the form showed
+        elif draft is None or seen_report not in (None, int(draft)):
+            raise ConcurrentUpdate("draft_replaced")
+        else:
+            report = int(draft)
+        seen_version = save_report(uow, report, content, seen_version)
+    elif draft is None:
+        raise ReportInvalid([Problem.of("report_no_draft")])
+    else:
+        report = int(draft)
+    if publish:
+        view = read_report(uow.conn, report)
+        if problems := problems_for_publishing(view.content, view.kind):
+            return report, tuple(problems)
+        publish_report(uow, report, seen_version, request)
+    return report, ()

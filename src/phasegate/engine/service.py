@@ -18,11 +18,24 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from phasegate.domain.events import DeadLetterResent
 from phasegate.domain.model import Channel, Outcome, WorkflowDefinition
-from phasegate.domain.reports import ReportContent, ReportKind
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
-from phasegate.engine import gates, imports, keys, projects, queries, reports, signin, webhooks
+from phasegate.domain.wheel import Occurrence, Wheel
+from phasegate.engine import (
+    gates,
+    imports,
+    keys,
+    outbox,
+    projects,
+    queries,
+    signin,
+    webhooks,
+)
 from phasegate.engine.access import require_office
-from phasegate.engine.unit import SYSTEM, HandlerTable, UnitOfWork, dispatch
+from phasegate.engine.agenda import Agenda, read_agenda
+from phasegate.engine.catalog import WorkflowCatalog
+from phasegate.engine.reading import Reading
+from phasegate.engine.report_writing import ReportWriting
+from phasegate.engine.unit import SYSTEM, HandlerTable, Publisher, UnitOfWork, dispatch
 from phasegate.engine.views import (
     AuditEntry,
     GateRequestView,
@@ -31,17 +44,14 @@ from phasegate.engine.views import (
     VoteResult,
 )
 from phasegate.engine.webhooks import DeliveryView, WebhookView
-from phasegate.errors import ConcurrentUpdate, RuleViolation
-from phasegate.mail import outbox
+from phasegate.errors import ConcurrentUpdate, ConfigurationError, RuleViolation
 from phasegate.portfolio.table import ImportPlan, plan_import
-from phasegate.webhooks.fanout import Fanout
-from phasegate.workflow.catalog import WorkflowCatalog
 
 Clock = Callable[[], datetime]
 E = TypeVar("E", bound=StrEnum)
 
 
-class Engine:
+class Engine(ReportWriting, Reading):
     """Phasegate's operations over one database, workflow catalogue and clock."""
 
     def __init__(
@@ -51,16 +61,18 @@ class Engine:
         clock: Clock,
         handlers: HandlerTable,
         default_workflow: str = "prosjektveiviseren",
-        publisher: Fanout | None = None,
+        publisher: Publisher | None = None,
+        wheel: Wheel | None = None,
     ) -> None:
         self.database = database
         self.workflows = workflows
         self.clock = clock
         self.handlers = handlers
         self.default_workflow = default_workflow
-        # Webhooks: without a publisher given, events still reach subscribers, with no
-        # links back to phasegate in their payloads.
-        self.publisher = publisher if publisher is not None else Fanout()
+        # The webhooks (phasegate.webhooks.fanout.Fanout, wired in by the composition
+        # root); without a publisher, events reach no subscriber and none can be added.
+        self.publisher = publisher
+        self.wheel = wheel  # the board meetings, for their agendas
 
     @contextmanager
     def unit(self, actor: int | None) -> Iterator[UnitOfWork]:
@@ -74,17 +86,14 @@ class Engine:
         except IntegrityError as exc:
             if not _is_unique_violation(exc):
                 raise  # a broken invariant is a bug to see, not a clash to retry
-            raise ConcurrentUpdate(
-                "The change clashed with another one made at the same moment, and nothing was "
-                "saved. Reload and try again."
-            ) from exc
+            raise ConcurrentUpdate("clash") from exc
         except OperationalError as exc:
             if "deadlock" in str(exc).lower() or "could not serialize" in str(exc).lower():
                 raise ConcurrentUpdate() from exc
             raise
 
     @contextmanager
-    def asking(self, person: int) -> Iterator[UnitOfWork]:
+    def asking(self, person: int | None) -> Iterator[UnitOfWork]:
         """A read-only unit of work acting as ``person``: ask the engine's own rules (may
         they do this?) without writing anything; the transaction is rolled back."""
         with self.database.connect() as conn, conn.begin() as transaction:
@@ -244,12 +253,14 @@ class Engine:
         with self.unit(actor) as uow:
             projects.revoke_role(uow, person, role)
 
-    def resend_dead_letter(self, message: int, *, actor: int | None) -> None:
-        """Queue an undeliverable email again (same Message-ID); the PMO and admins only."""
+    def resend_dead_letter(self, message: int, *, actor: int | None) -> outbox.OutboxEntry:
+        """Queue an undeliverable email again (same Message-ID, due from now), with an audit
+        row; the PMO and admins only (the command line acts as the system). Returns it."""
         with self.unit(actor) as uow:
-            require_office(uow, "re-send email")
+            require_office(uow, "resend_email")
             outbox.resend(uow.conn, message, uow.now)
             uow.emit(DeadLetterResent(message))
+            return outbox.get_message(uow.conn, message)
 
     def set_digest(self, person: int, digest: bool, *, actor: int | None) -> None:
         """Choose one daily digest of reminders instead of separate emails (or go back)."""
@@ -270,7 +281,7 @@ class Engine:
         """Subscribe a receiver to event types; returns its id and its signing secret,
         which is shown this once. ``format``: standard JSON, or teams (an Adaptive Card)."""
         with self.unit(actor) as uow:
-            return webhooks.add_webhook(uow, name, url, event_types, format)
+            return webhooks.add_webhook(uow, self._webhooks, name, url, event_types, format)
 
     def remove_webhook(self, subscription: int, *, actor: int | None) -> int:
         """Stop a webhook; returns how many pending deliveries became dead letters."""
@@ -282,11 +293,17 @@ class Engine:
     ) -> tuple[str, datetime]:
         """A new secret; the old one also signs until the returned time."""
         with self.unit(actor) as uow:
-            return webhooks.rotate_secret(uow, subscription)
+            return webhooks.rotate_secret(uow, self._webhooks, subscription)
 
     def ping_webhook(self, subscription: int, *, actor: int | None) -> int:
         with self.unit(actor) as uow:
-            return webhooks.ping(uow, subscription, self.publisher)
+            return webhooks.ping(uow, self._webhooks, subscription)
+
+    @property
+    def _webhooks(self) -> Publisher:
+        if self.publisher is None:
+            raise ConfigurationError("no_publisher")
+        return self.publisher
 
     def resend_webhook_delivery(self, delivery: int, *, actor: int | None) -> None:
         with self.unit(actor) as uow:
@@ -324,6 +341,11 @@ class Engine:
         """Use a sign-in link (once); the person and their new session token."""
         with self.unit(None) as uow:
             return signin.complete_sign_in(uow, token, session_ttl)
+
+    def check_sign_in_link(self, token: str) -> None:
+        """Refuse a sign-in link that is unknown, used or expired, without using it."""
+        with self.asking(None) as uow:
+            signin.check_sign_in_link(uow, token)
 
     def start_session(self, person: int, session_ttl: timedelta, *, via: str) -> str:
         """A session without a link: only for the demo's one-click sign-in."""
@@ -364,7 +386,7 @@ class Engine:
         """Everyone's API tokens, live and revoked (never the secrets); the PMO and admins
         only."""
         with self.asking(actor) as uow:
-            require_office(uow, "list everyone's API tokens")
+            require_office(uow, "list_api_tokens")
             return keys.API_TOKENS.every(uow.conn)
 
     # --- calendar addresses (feed tokens for /calendar.ics) ----------------------------
@@ -392,89 +414,13 @@ class Engine:
         """Everyone's calendar addresses, live and revoked (never the tokens); the PMO and
         admins only."""
         with self.asking(actor) as uow:
-            require_office(uow, "list everyone's calendar addresses")
+            require_office(uow, "list_calendar_addresses")
             return keys.CALENDAR_ADDRESSES.every(uow.conn)
-
-    # --- status reports ---------------------------------------------------------------
-
-    def start_report(
-        self,
-        project: int,
-        kind: ReportKind | None = None,
-        *,
-        basis: reports.Basis | None = None,
-        actor: int | None,
-    ) -> int:
-        """The project's draft report: the open one, or a new one pre-filled from the last
-        (only while ``basis`` is still the latest published report, when given)."""
-        with self.unit(actor) as uow:
-            return reports.start_report(uow, project, kind, basis)
-
-    def save_report(
-        self,
-        report: int,
-        content: ReportContent,
-        *,
-        seen_version: int | None = None,
-        actor: int | None,
-    ) -> int:
-        with self.unit(actor) as uow:
-            return reports.save_report(uow, report, content, seen_version)
-
-    def publish_report(
-        self,
-        report: int,
-        *,
-        seen_version: int | None = None,
-        request: int | None = None,
-        actor: int | None,
-    ) -> list[int]:
-        with self.unit(actor) as uow:
-            return reports.publish_report(uow, report, seen_version, request)
-
-    def report_to_write(self, project: int, person: int) -> reports.ReportToWrite | None:
-        """The report ``person`` may write for the project now, if any (reads only)."""
-        with self.asking(person) as uow:
-            return reports.report_to_write(uow, project)
 
     def may_request_gate(self, project: int, person: int) -> bool:
         """Whether ``person`` could submit a gate request for the project now (reads only)."""
         with self.asking(person) as uow:
             return gates.may_submit(uow, project)
-
-    def may_write_reports(self, project: int, person: int) -> bool:
-        """Whether ``person`` may write the project's status reports (reads only)."""
-        with self.asking(person) as uow:
-            return reports.may_write(uow, project)
-
-    def report(self, report: int) -> reports.ReportView:
-        with self.reading() as conn:
-            return reports.read_report(conn, report)
-
-    def report_request(self, request: int) -> reports.ReportRequestView:
-        with self.reading() as conn:
-            return reports.read_report_request(conn, request)
-
-    def draft_report(self, project: int) -> reports.ReportView | None:
-        """The project's draft if one is started; reading only (a GET must not write)."""
-        with self.reading() as conn:
-            return reports.draft_of(conn, project)
-
-    def latest_report(self, project: int) -> reports.ReportView | None:
-        """The project's latest published report, if it has one."""
-        with self.reading() as conn:
-            return reports.latest_published(conn, project)
-
-    def prefilled_report(self, project: int) -> ReportContent:
-        """What a new draft of the project's report would start with."""
-        with self.reading() as conn:
-            return reports.prefilled(conn, project)
-
-    def project_reports(self, project: int) -> list[reports.ReportView]:
-        with self.reading() as conn:
-            return reports.project_reports(conn, project)
-
-    # --- reading ----------------------------------------------------------------------
 
     def portfolio(self) -> list[ProjectView]:
         with self.reading() as conn:
@@ -495,6 +441,22 @@ class Engine:
     def board_pending_decisions(self) -> list[GateRequestView]:
         with self.reading() as conn:
             return queries.pending_for_board(conn, self.workflows)
+
+    def agenda(self, meeting: Occurrence) -> list[GateRequestView]:
+        """The gate requests on a board meeting's agenda (see phasegate.domain.agenda)."""
+        with self.reading() as conn:
+            return read_agenda(conn, self.workflows, self.wheel, meeting, self.clock())
+
+    def next_agenda(self) -> Agenda | None:
+        """The board meeting going on now, or else the next one, with its agenda; None
+        when the wheel has no board meeting ahead."""
+        now = self.clock()
+        meeting = self.wheel.board_meeting_at(now) if self.wheel is not None else None
+        if meeting is None:
+            return None
+        with self.reading() as conn:
+            requests = read_agenda(conn, self.workflows, self.wheel, meeting, now)
+        return Agenda(meeting, tuple(requests))
 
     def audit_trail(self, project: int | None = None) -> list[AuditEntry]:
         """Everything that happened, or a project's part (NotFound if there is no such
@@ -520,16 +482,16 @@ def _is_unique_violation(exc: IntegrityError) -> bool:
 
 
 def _decision(value: Outcome | str) -> Outcome:
-    return _one_of(Outcome, value, "a decision")
+    return _one_of(Outcome, value, "outcome")
 
 
 def _channel(value: Channel | str) -> Channel:
-    return _one_of(Channel, value, "a voting channel")
+    return _one_of(Channel, value, "channel")
 
 
 def _one_of(kind: type[E], value: str, what: str) -> E:
     try:
         return kind(value)
     except ValueError as exc:
-        options = ", ".join(member.value for member in kind)
-        raise RuleViolation(f"'{value}' is not {what}; use one of: {options}.") from exc
+        choices = [member.value for member in kind]
+        raise RuleViolation("value_unknown", field=what, value=value, choices=choices) from exc

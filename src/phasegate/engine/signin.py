@@ -119,6 +119,16 @@ def complete_sign_in(uow: UnitOfWork, token: str, session_ttl: timedelta) -> tup
     return int(person), start_session(uow, int(person), session_ttl, via="email_link")
 
 
+def check_sign_in_link(uow: UnitOfWork, token: str) -> None:
+    """Refuse a link that could not sign anyone in now, as using it would; use nothing.
+
+    The link's page says so at once, instead of showing a button that can only fail.
+    """
+    found = uow.one(Q_LINK, digest=digest(token))
+    if found is None or found.used_at is not None or found.expires_at <= uow.now:
+        raise _why_not(uow, token)
+
+
 def start_session(uow: UnitOfWork, person: int, ttl: timedelta, *, via: str) -> str:
     """A new browser session for ``person``; returns the token for the cookie."""
     require_people(uow, person)
@@ -162,18 +172,5 @@ def principal(conn: Connection, person: int, via: str) -> Principal | None:
 def _why_not(uow: UnitOfWork, token: str) -> SignInLinkInvalid:
     found = uow.one(Q_LINK, digest=digest(token))
     if found is None:
-        return SignInLinkInvalid(
-            "This sign-in link is not valid: it may be incomplete or mistyped. Ask for a new "
-            "one on the sign-in page."
-        )
-    if found.used_at is not None:
-        return SignInLinkInvalid(
-            "This sign-in link has already been used, and works only once. Ask for a new one "
-            "on the sign-in page.",
-            reason="used",
-        )
-    return SignInLinkInvalid(
-        "This sign-in link has expired: links work for a few minutes only. Ask for a new one "
-        "on the sign-in page.",
-        reason="expired",
-    )
+        return SignInLinkInvalid()
+    return SignInLinkInvalid("used" if found.used_at is not None else "expired")

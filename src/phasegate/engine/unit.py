@@ -12,18 +12,25 @@ ORM attributes costs several times more than running it, and an operation runs a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, Executable, Row, bindparam, insert, select
+from sqlalchemy.exc import DataError
 
 from phasegate.domain.events import Event
 from phasegate.storage.tables import AuditEvent, Person
 
 if TYPE_CHECKING:
-    from phasegate.workflow.catalog import WorkflowCatalog
+    from phasegate.engine.catalog import WorkflowCatalog
+
+
+#: The database refused a value it cannot hold (a text longer than its column); the unit
+#: of work has rolled back. The pages and the API answer it as bad input (``web/app.py``),
+#: without importing the database's own exceptions.
+ValueUnstorable = DataError
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,9 @@ HandlerTable = Mapping[type[Event], Sequence[Handler]]
 
 
 class Publisher(Protocol):
-    """Who hears of events outside phasegate (webhooks: :mod:`phasegate.webhooks.fanout`)."""
+    """Who hears of events outside phasegate: the webhooks, wired in by the composition root
+    (:class:`phasegate.webhooks.fanout.Fanout`). The engine keeps the subscriptions and their
+    queue; what may be subscribed and how a delivery is written are the publisher's."""
 
     def audience(self, conn: Connection, kinds: frozenset[str]) -> Sequence[Any]:
         """Those who want at least one of these kinds of event; empty if nobody does."""
@@ -94,6 +103,20 @@ class Publisher(Protocol):
         self, uow: UnitOfWork, audience: Sequence[Any], audited: Sequence[tuple[int, Event, Actor]]
     ) -> None:
         """Queue the audited events (with their audit ids) for ``audience``."""
+        ...
+
+    def subscription(
+        self, url: str, chosen: Iterable[str], form: str
+    ) -> tuple[str, list[str], str]:
+        """The receiver's address, event types and format as stored, or a refusal."""
+        ...
+
+    def new_secret(self) -> str:
+        """A fresh signing secret."""
+        ...
+
+    def ping(self, uow: UnitOfWork, subscription: int, name: str, form: str) -> tuple[str, str]:
+        """A test delivery's kind and body."""
         ...
 
 

@@ -3,20 +3,23 @@
 Every change is done by the PMO or an admin and is audited; the secret is never in the
 audit trail. Deliveries are queued by :mod:`phasegate.webhooks.fanout` and delivered by
 :mod:`phasegate.webhooks.deliverer`; what is here only adds, removes and re-queues them.
+What may be subscribed, a secret and a test delivery's body are the publisher's
+(:class:`~phasegate.engine.unit.Publisher`), which the composition root wires in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from phasegate.domain import events as ev
+from phasegate.domain.text import tidy
 from phasegate.engine.access import require_office
-from phasegate.engine.unit import UnitOfWork
+from phasegate.engine.deliveries import QUEUE, delivery_row
+from phasegate.engine.unit import Publisher, UnitOfWork
 from phasegate.errors import (
     NotADeadDelivery,
     WebhookDeliveryNotFound,
@@ -25,11 +28,6 @@ from phasegate.errors import (
 )
 from phasegate.leases import STATUSES
 from phasegate.storage.tables import WebhookDelivery, WebhookSubscription
-from phasegate.text import reason, tidy
-from phasegate.webhooks.catalog import PING, event_types, payload_format, receiver_url
-from phasegate.webhooks.deliverer import QUEUE
-from phasegate.webhooks.fanout import Fanout, delivery_row
-from phasegate.webhooks.signing import new_secret
 
 #: How long a rotated-out secret still signs, so the receiver can switch over.
 ROTATION_GRACE = timedelta(hours=24)
@@ -108,19 +106,21 @@ class DeliveryView:
 
 
 def add_webhook(
-    uow: UnitOfWork, name: str, url: str, chosen: list[str], form: str = "standard"
+    uow: UnitOfWork,
+    publisher: Publisher,
+    name: str,
+    url: str,
+    chosen: list[str],
+    form: str = "standard",
 ) -> tuple[int, str]:
     """Subscribe ``url`` to the chosen event types, its deliveries written in ``form``
     (standard or teams); return its id and its signing secret."""
-    require_office(uow, "add a webhook")
-    form = payload_format(form)
+    require_office(uow, "add_webhook")
     name = webhook_name(name)
-    address, kinds = receiver_url(webhook_url(url)), event_types(chosen)
-    if (taken := uow.scalar(Q_NAME_TAKEN, name=name)) is not None:
-        raise WebhookInvalid(
-            f"There is a webhook named {name!r} already (id {taken}). Choose another name."
-        )
-    secret = new_secret()
+    address, kinds, form = publisher.subscription(webhook_url(url), chosen, form)
+    if uow.scalar(Q_NAME_TAKEN, name=name) is not None:
+        raise WebhookInvalid("name_taken", field="name", name=name)
+    secret = publisher.new_secret()
     row = {
         "name": name,
         "url": address,
@@ -134,9 +134,7 @@ def add_webhook(
         with uow.conn.begin_nested():
             subscription = int(uow.conn.execute(W_SUBSCRIPTION, row).scalar_one())
     except IntegrityError as exc:  # the same name, added at the same moment
-        raise WebhookInvalid(
-            f"There is a webhook named {name!r} already. Choose another name."
-        ) from exc
+        raise WebhookInvalid("name_taken", field="name", name=name) from exc
     uow.emit(ev.WebhookAdded(subscription, name, address, tuple(kinds), form))
     return subscription, secret
 
@@ -145,10 +143,12 @@ def webhook_name(name: str) -> str:
     """The name as stored: one line of text, tidied, its spaces collapsed, 1 to 200 long."""
     tidied = tidy(name)
     if not tidied.ok:
-        raise WebhookInvalid(f"The webhook's name {reason(tidied)}.")
+        at = tidied.at + 1
+        fault = str(tidied.fault).removeprefix("text_")
+        raise WebhookInvalid(f"name_{fault}", field="name", char=tidied.char, at=at)
     name = " ".join(tidied.text.split())
     if not name or len(name) > 200:
-        raise WebhookInvalid("Give the webhook a name of 1 to 200 characters.")
+        raise WebhookInvalid("name_length", field="name", limit=200)
     return name
 
 
@@ -157,15 +157,14 @@ def webhook_url(url: str) -> str:
     a space: a line break or a space inside a pasted address means it was cut or joined."""
     tidied = tidy(url)
     if not tidied.ok:
-        raise WebhookInvalid(f"The webhook's URL {reason(tidied)}.")
+        at = tidied.at + 1
+        fault = str(tidied.fault).removeprefix("text_")
+        raise WebhookInvalid(f"url_{fault}", field="url", char=tidied.char, at=at)
     address, lead = url.strip(), len(url) - len(url.lstrip())
     space = next((at for at, char in enumerate(address) if char.isspace()), None)
     if space is not None:
-        raise WebhookInvalid(
-            f"The webhook's URL contains a space or line break (U+{ord(address[space]):04X}, "
-            f"at position {lead + space + 1}); a web address has none. Copy the whole address "
-            "again, or write a space in it as %20."
-        )
+        char, at = f"U+{ord(address[space]):04X}", lead + space + 1
+        raise WebhookInvalid("url_space", field="url", char=char, at=at)
     return address
 
 
@@ -175,15 +174,13 @@ def _live(uow: UnitOfWork, subscription: int) -> tuple[int, str, str]:
     if found is not None:
         return int(found.id), str(found.name), str(found.format)
     if uow.scalar(Q_EXISTS, row=subscription) is None:
-        raise WebhookNotFound(
-            f"There is no webhook {subscription}. List them with `phasegate webhook list`."
-        )
-    raise WebhookInvalid(f"Webhook {subscription} was removed. Add it again to use it.")
+        raise WebhookNotFound(webhook=str(subscription))
+    raise WebhookInvalid("removed", webhook=str(subscription))
 
 
 def remove_webhook(uow: UnitOfWork, subscription: int) -> int:
     """Stop a subscription; its pending deliveries become dead letters. Returns how many."""
-    require_office(uow, "remove a webhook")
+    require_office(uow, "remove_webhook")
     _, name, _ = _live(uow, subscription)
     uow.conn.execute(W_REMOVE, {"row": subscription, "now": uow.now})
     dropped = uow.conn.execute(
@@ -194,26 +191,22 @@ def remove_webhook(uow: UnitOfWork, subscription: int) -> int:
     return int(dropped)
 
 
-def rotate_secret(uow: UnitOfWork, subscription: int) -> tuple[str, datetime]:
+def rotate_secret(uow: UnitOfWork, publisher: Publisher, subscription: int) -> tuple[str, datetime]:
     """A new signing secret; the old one still signs until the returned time."""
-    require_office(uow, "rotate a webhook's secret")
+    require_office(uow, "rotate_webhook_secret")
     _live(uow, subscription)
-    secret, until = new_secret(), uow.now + ROTATION_GRACE
+    secret, until = publisher.new_secret(), uow.now + ROTATION_GRACE
     uow.conn.execute(W_ROTATE, {"row": subscription, "secret": secret, "until": until})
     uow.emit(ev.WebhookSecretRotated(subscription, until.isoformat()))
     return secret, until
 
 
-def ping(uow: UnitOfWork, subscription: int, fanout: Fanout) -> int:
+def ping(uow: UnitOfWork, publisher: Publisher, subscription: int) -> int:
     """Queue a test delivery (type ``Ping``) to check the receiver; returns its row id."""
-    require_office(uow, "send a test delivery")
+    require_office(uow, "ping_webhook")
     _, name, form = _live(uow, subscription)
-    data: dict[str, Any] = {
-        "webhook": {"id": subscription, "name": name},
-        "message": "A test delivery from phasegate: the receiver is set up right.",
-    }
-    payload = fanout.render(uow, PING, data, form)
-    row = delivery_row(subscription, None, PING, payload, uow.now)
+    kind, payload = publisher.ping(uow, subscription, name, form)
+    row = delivery_row(subscription, None, kind, payload, uow.now)
     delivery = int(uow.conn.execute(W_DELIVERY, row).scalar_one())
     uow.emit(ev.WebhookPinged(subscription, delivery))
     return delivery
@@ -221,27 +214,15 @@ def ping(uow: UnitOfWork, subscription: int, fanout: Fanout) -> int:
 
 def resend_delivery(uow: UnitOfWork, delivery: int) -> None:
     """Queue a dead delivery again, with the same id and body; the next pass sends it."""
-    require_office(uow, "re-send a webhook delivery")
+    require_office(uow, "resend_webhook_delivery")
     state = uow.one(Q_DELIVERY_STATE, row=delivery)
     if state is None:
-        raise WebhookDeliveryNotFound(
-            f"There is no webhook delivery {delivery}. "
-            "List the dead ones with `phasegate webhook deliveries --status dead`."
-        )
+        raise WebhookDeliveryNotFound(delivery=str(delivery))
     if state.removed_at is not None:
-        raise WebhookInvalid(
-            f"Delivery {delivery} was for the webhook {state.name!r}, which was removed. "
-            "Add the webhook again; events from now on reach it."
-        )
+        raise WebhookInvalid("delivery_removed", delivery=str(delivery), name=state.name)
     if state.status != "dead":
-        raise NotADeadDelivery(
-            f"Delivery {delivery} is {state.status}, not dead: only a dead delivery can be "
-            + (
-                "re-sent. It is still queued."
-                if state.status == "pending"
-                else "re-sent. The receiver accepted it already."
-            )
-        )
+        status = "pending" if state.status == "pending" else "sent"
+        raise NotADeadDelivery(status, delivery=str(delivery))
     uow.conn.execute(QUEUE.resend, {"row": delivery, "now": uow.now})
     uow.emit(ev.WebhookDeliveryResent(delivery))
 
@@ -292,9 +273,7 @@ def list_webhooks(conn: Connection, *, include_removed: bool = False) -> list[We
 def webhook(conn: Connection, subscription: int) -> WebhookView:
     found = conn.execute(Q_WEBHOOKS.where(_S.id == subscription)).first()
     if found is None:
-        raise WebhookNotFound(
-            f"There is no webhook {subscription}. List them with `phasegate webhook list`."
-        )
+        raise WebhookNotFound(webhook=str(subscription))
     return WebhookView(**{**found._mapping, "event_types": list(found.event_types)})
 
 
@@ -309,7 +288,9 @@ def list_deliveries(
     query = select(*_DELIVERY_COLUMNS).join(_S, _S.id == _D.subscription_id)
     if status is not None:
         if status not in STATUSES:
-            raise WebhookInvalid(f"Unknown delivery status {status!r}: use one of {STATUSES}.")
+            raise WebhookInvalid(
+                "status_unknown", field="status", status=status, statuses=list(STATUSES)
+            )
         query = query.where(_D.status == status)
     if subscription is not None:
         query = query.where(_D.subscription_id == subscription)
@@ -322,7 +303,7 @@ def delivery(conn: Connection, row_id: int) -> DeliveryView:
         select(*_DELIVERY_COLUMNS).join(_S, _S.id == _D.subscription_id).where(_D.id == row_id)
     ).first()
     if found is None:
-        raise WebhookDeliveryNotFound(f"There is no webhook delivery {row_id}.")
+        raise WebhookDeliveryNotFound(delivery=str(row_id))
     return DeliveryView(**found._mapping)
 
 

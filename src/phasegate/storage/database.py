@@ -27,7 +27,7 @@ def connect(url: str, *, pool_size: int = 5) -> Engine:
         if parsed.drivername == "postgresql":
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
         return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-    raise ConfigurationError(f"Unsupported database {backend!r}: use sqlite or postgresql.")
+    raise ConfigurationError("database_unsupported", backend=backend)
 
 
 def _connect_sqlite(url: str) -> Engine:
@@ -35,10 +35,7 @@ def _connect_sqlite(url: str) -> Engine:
     if database and database != ":memory:":
         folder = Path(database).parent
         if not folder.is_dir():
-            raise ConfigurationError(
-                f"The folder for the SQLite database does not exist: {folder}. Create it, or "
-                "point PHASEGATE_DATABASE_URL elsewhere."
-            )
+            raise ConfigurationError("sqlite_folder_missing", folder=str(folder))
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -108,11 +105,5 @@ def ensure_schema_current(engine: Engine) -> None:
         return
     where = engine.url.render_as_string(hide_password=True)
     if current is None:
-        raise SchemaOutOfDate(
-            f"The database at {where} has no phasegate tables yet. "
-            "Run `phasegate db upgrade` to create them."
-        )
-    raise SchemaOutOfDate(
-        f"The database at {where} is at schema revision {current}, but this version of "
-        f"phasegate needs {head}. Run `phasegate db upgrade` (back up the database first)."
-    )
+        raise SchemaOutOfDate("empty", database=where)
+    raise SchemaOutOfDate("revision", database=where, current=str(current), head=str(head))

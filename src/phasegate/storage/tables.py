@@ -82,7 +82,8 @@ class Person(Base):
     # One daily digest (*daglig oppsummering*) instead of a separate email per reminder.
     digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
-    __table_args__ = (CheckConstraint("language in ('nb', 'en')", name="language"),)
+    # The languages of phasegate.i18n.LOCALES; widening it takes a migration (see 0007).
+    __table_args__ = (CheckConstraint("language in ('nb', 'nn', 'en')", name="language"),)
 
 
 class RoleGrant(Base):
@@ -436,7 +437,7 @@ class ReportRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
     occurrence_key: Mapped[str] = mapped_column(String(120))
-    cycle_label: Mapped[dict[str, Any]]  # {"nb": …, "en": …}
+    cycle_label: Mapped[dict[str, Any]]  # {"nb": …, "nn": …, "en": …}; older rows lack nn
     kind: Mapped[str] = mapped_column(String(10))  # status | benefit
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # who is asked
     due_at: Mapped[datetime]
