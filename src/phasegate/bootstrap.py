@@ -16,17 +16,18 @@ from phasegate.cycle.mail import CycleMail
 from phasegate.cycle.plans import Cycle
 from phasegate.cycle.tick import Ticker
 from phasegate.domain.wheel import Wheel
+from phasegate.engine.catalog import WorkflowCatalog
 from phasegate.engine.handlers import build_handlers
+from phasegate.engine.schema import open_database
 from phasegate.engine.service import Clock, Engine
 from phasegate.errors import WorkflowError
+from phasegate.i18n import LOCALES
 from phasegate.links import LinkSigner
 from phasegate.mail.compose import MailComposer
 from phasegate.mail.render import Notifications
 from phasegate.metrics import Metrics
 from phasegate.settings import Environment, Settings
-from phasegate.storage.database import connect, ensure_schema_current
 from phasegate.webhooks.fanout import Fanout
-from phasegate.workflow.catalog import WorkflowCatalog
 from phasegate.workflow.wheel_loader import load_wheel
 
 
@@ -94,13 +95,7 @@ def build(
     """Read the wheel, connect, check the schema is current, and wire the engine."""
     workflows = WorkflowCatalog(settings.workflows_dir)
     cycle = Cycle(load_wheel(settings.wheel_path, known_phases=known_phases(settings, workflows)))
-    database = connect(settings.database_url, pool_size=pool_size)
-    if check_schema:
-        try:
-            ensure_schema_current(database)
-        except Exception:
-            database.dispose()  # a refused start must not leave connections behind
-            raise
+    database = open_database(settings.database_url, pool_size=pool_size, check=check_schema)
     secret_key = settings.resolved_secret_key()
     signer = LinkSigner(
         secret_key, settings.previous_secret_keys(), timedelta(days=settings.link_ttl_days)
@@ -117,7 +112,7 @@ def build(
         timedelta(days=settings.link_ttl_days),
         domain=urlsplit(settings.base_url).hostname or "phasegate.local",
         meetings={
-            event.id: {lang: event.label.get(lang) for lang in ("nb", "en")}
+            event.id: {lang: event.label.get(lang) for lang in LOCALES}
             for event in cycle.wheel.events
         },
         sign_in_ttl=timedelta(minutes=settings.sign_in_link_minutes),
@@ -129,6 +124,7 @@ def build(
         build_handlers(mail, DeadlineKeeper(cycle)),
         default_workflow=settings.default_workflow,
         publisher=Fanout(settings.base_url, settings.locale.value),
+        wheel=cycle.wheel,
     )
     metrics = Metrics(engine)
     ticker = Ticker(engine, cycle, CycleMail(mail, cycle), timed=metrics.tick_duration.time)

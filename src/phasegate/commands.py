@@ -10,7 +10,7 @@ by the wall clock (not yet due, or dead of old age).
 
 **Free text.** Arguments come from outside: Python decodes bytes that are not UTF-8 to
 lone surrogates (``surrogateescape``), and a terminal passes control characters through.
-:func:`text_argument` holds them to :func:`phasegate.text.tidy`, so a bad value is refused
+:func:`text_argument` holds them to :func:`phasegate.domain.text.tidy`, so a bad value is refused
 with the reason and exit status 2, never a traceback.
 """
 
@@ -18,13 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy import Connection, func, select
 
-from phasegate.text import reason, shown, tidy
+from phasegate.domain.text import reason, shown, tidy
 
 #: The moments ``--now`` accepts. Beyond them the calendar maths (a year of wheel events,
 #: leases, maximum ages) would leave the years Python's dates can hold.
@@ -120,14 +119,11 @@ def text_argument(value: str, what: str) -> str:
     return tidied.text
 
 
-def say_written_ahead(conn: Connection, queue: type[Any], now: datetime, what: str) -> None:
-    """Say how many rows wait in ``queue`` (the outbox, the webhook deliveries) that were
-    written after ``now``, and when the first was: work a drill queued at a later time,
-    which a pass at ``now`` leaves waiting. ``what``: "message(s)", "delivery(ies)"."""
-    query = select(func.count(), func.min(queue.created_at)).where(
-        queue.status == "pending", queue.created_at > now
-    )
-    count, first = conn.execute(query).one()
+def say_written_ahead(count: int, first: datetime | None, what: str) -> None:
+    """Say how many rows wait in a queue (the outbox, the webhook deliveries) that were
+    written later than now, and when the first was (``Engine.written_ahead``): work a drill
+    queued at a later time, which a pass now leaves waiting. ``what``: "message(s)",
+    "delivery(ies)"."""
     if count and first is not None:
         typer.echo(
             f"{count} {what} were written later than now (the first at "

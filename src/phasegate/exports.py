@@ -1,6 +1,6 @@
 """Writing tables for spreadsheets: cells Excel must never run, and the audit trail.
 
-Exports never fail on data: every cell's text is made :func:`~phasegate.text.legible`
+Exports never fail on data: every cell's text is made :func:`~phasegate.domain.text.legible`
 first, because the database may hold what no file can (a NUL, Word's line break ``\v``,
 half a character), from before text was checked at the door or from other tools. Line
 breaks become spaces, control characters are dropped, and a half character shows as
@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, TypeVar
 
+from phasegate.domain.text import encodable, legible
 from phasegate.engine.views import AuditEntry
-from phasegate.text import encodable, legible
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 AUDIT_COLUMNS = ("id", "occurred_at", "kind", "actor", "actor_id", "project_id", "payload")

@@ -27,12 +27,24 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Executable, Row, Update, bindparam, update
 
-from phasegate.mail.pacing import retry_delay
-
 log = logging.getLogger(__name__)
 
 #: How long a claim is held before another deliverer may take the rows over.
 LEASE = timedelta(minutes=5)
+
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+JITTER = 0.2  # each delay is stretched or shrunk by up to this fraction
+
+
+def retry_delay(attempt: int, rng: random.Random) -> timedelta:
+    """How long to wait after the ``attempt``-th failed attempt (counting from 1).
+
+    30 s, 1 min, 2 min, ... doubling up to one hour, each stretched or shrunk at random by
+    up to 20 % so that rows which failed together do not all retry together.
+    """
+    base = min(FIRST_RETRY * (1 << min(max(attempt, 1) - 1, 32)), LONGEST_RETRY)
+    return base * rng.uniform(1 - JITTER, 1 + JITTER)
 
 
 def worker_name(name: str | None = None) -> str:

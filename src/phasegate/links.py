@@ -140,6 +140,11 @@ def report_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/report/{token}"
 
 
+def project_url(base_url: str, project: int) -> str:
+    """The project's own page: its phase, gates, votes and reports."""
+    return f"{base_url.rstrip('/')}/projects/{project}"
+
+
 def _split(token: str, size: int = _PAYLOAD.size) -> tuple[bytes, bytes]:
     if len(token) > _MAX_TOKEN or token.count(".") != 1:
         raise LinkTampered()

@@ -12,28 +12,13 @@ default one, so several apps in one process (the tests) do not collide.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from phasegate.engine.service import Engine
-from phasegate.engine.webhooks import backlog as webhook_backlog
-from phasegate.mail.outbox import backlog_age
-from phasegate.storage.tables import GateRequest, Reminder
-
-log = logging.getLogger(__name__)
-
-Q_DECISIONS = (
-    select(GateRequest.outcome, func.count())
-    .where(GateRequest.status == "decided")
-    .group_by(GateRequest.outcome)
-)
-Q_REMINDERS = select(Reminder.kind, func.count()).group_by(Reminder.kind)
 
 
 class DatabaseCollector(Collector):
@@ -65,23 +50,18 @@ class DatabaseCollector(Collector):
             "phasegate_webhook_oldest_pending_age_seconds",
             "How long the oldest pending webhook delivery has waited (0 when none waits).",
         )
-        now = self.engine.clock()
-        try:
-            with self.engine.reading() as conn:
-                for outcome, count in conn.execute(Q_DECISIONS):
-                    decisions.add_metric([outcome or "none"], count)
-                for kind, count in conn.execute(Q_REMINDERS):
-                    reminders.add_metric([kind], count)
-                waiting, waited = backlog_age(conn, now)
-                webhooks = webhook_backlog(conn, now)
-        except SQLAlchemyError:
-            log.warning("metrics: the database could not be read", exc_info=True)
+        found = self.engine.figures()
+        if found is None:  # the database could not be read (logged)
             return
-        depth.add_metric([], waiting)
-        age.add_metric([], waited)
-        hooks.add_metric(["pending"], webhooks.pending)
-        hooks.add_metric(["dead"], webhooks.dead)
-        hook_age.add_metric([], webhooks.oldest_age_seconds)
+        for outcome, count in found.decisions.items():
+            decisions.add_metric([outcome], count)
+        for kind, count in found.reminders.items():
+            reminders.add_metric([kind], count)
+        depth.add_metric([], found.outbox_waiting)
+        age.add_metric([], found.outbox_waited_seconds)
+        hooks.add_metric(["pending"], found.webhooks.pending)
+        hooks.add_metric(["dead"], found.webhooks.dead)
+        hook_age.add_metric([], found.webhooks.oldest_age_seconds)
         yield from (decisions, reminders, depth, age, hooks, hook_age)
 
 

@@ -39,7 +39,11 @@ class Environment(StrEnum):
 
 
 class Locale(StrEnum):
+    """A language of the pages, as ``PHASEGATE_LOCALE`` and the ``--lang`` options take
+    it: the languages of :data:`phasegate.i18n.LOCALES` (bokmål, nynorsk, English)."""
+
     NB = "nb"
+    NN = "nn"
     EN = "en"
 
 
@@ -126,8 +130,8 @@ class Settings(BaseSettings):
         None,
         description="The mail relay: `smtp://user:password@host:587` (STARTTLS when the "
         "server offers it; port 25 if none is given) or `smtps://user:password@host` (TLS "
-        "from the start; port 465 if none is given). Unset: mail stays in the outbox and "
-        "`/dev/mailbox` shows it.",
+        "from the start; port 465 if none is given). Unset: mail stays in the outbox, and "
+        "outside production `/dev/mailbox` shows it.",
     )
     mail_from: str = Field(
         "phasegate <phasegate@localhost>",
@@ -338,7 +342,7 @@ class Settings(BaseSettings):
                 + err["msg"].removeprefix("Value error, ")
                 for err in exc.errors()
             )
-            raise ConfigurationError(f"The configuration is not usable: {problems}") from exc
+            raise ConfigurationError("settings", details=problems) from exc
 
     @property
     def zone(self) -> ZoneInfo:

@@ -24,6 +24,7 @@ from phasegate.cycle.plans import Cycle
 from phasegate.domain import events as ev
 from phasegate.domain.reminders import DeadlineKind, ReminderState
 from phasegate.engine.unit import UnitOfWork
+from phasegate.i18n import LOCALES
 from phasegate.storage.tables import Deadline, GateRequest, Person, Project, ReportRequest
 
 W_DEADLINE = insert(Deadline)
@@ -174,7 +175,7 @@ class DeadlineKeeper:
             subject=gate_subject(event.request),
             people=event.deciders,
             project=event.project,
-            titles={lang: f"{gate.id} – {gate.label.get(lang)}" for lang in ("nb", "en")},
+            titles={lang: f"{gate.id} – {gate.label.get(lang)}" for lang in LOCALES},
             due=due,
         )
 

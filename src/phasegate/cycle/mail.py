@@ -20,8 +20,12 @@ from phasegate.links import report_url
 from phasegate.mail.compose import MailComposer, Recipient
 
 ROLE_LABELS = {
-    "pmo": {"nb": "porteføljekontoret (PMO)", "en": "the portfolio office (PMO)"},
-    "board": {"nb": "porteføljestyret", "en": "the portfolio board"},
+    "pmo": {
+        "nb": "porteføljekontoret (PMO)",
+        "nn": "porteføljekontoret (PMO)",
+        "en": "the portfolio office (PMO)",
+    },
+    "board": {"nb": "porteføljestyret", "nn": "porteføljestyret", "en": "the portfolio board"},
 }
 #: A report link lives at least this long after the deadline, for late reporters.
 REPORT_LINK_GRACE = timedelta(days=30)
@@ -158,7 +162,7 @@ class CycleMail:
             "recipient": {"name": person.name},
             "meeting": {"label": meeting_label, "starts_at": starts_at},
             "items": items,
-            "board_url": f"{self.gates.base_url}/board",
+            "board_url": f"{self.gates.base_url}/decisions",  # where the board decides
         }
         return self.gates.send(uow, "board_agenda", person, None, context)
 

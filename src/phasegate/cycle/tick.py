@@ -40,12 +40,13 @@ from phasegate.cycle.plans import Cycle
 from phasegate.domain import events as ev
 from phasegate.domain.reminders import DeadlineKind, Reminder, ReminderState, Stage
 from phasegate.domain.wheel import EventKind, Occurrence
-from phasegate.engine import queries
+from phasegate.engine.agenda import read_agenda
+from phasegate.engine.outbox import enqueue_many
 from phasegate.engine.service import Engine
 from phasegate.engine.unit import UnitOfWork
 from phasegate.errors import ConcurrentUpdate
+from phasegate.i18n import LOCALES
 from phasegate.mail.compose import Recipient
-from phasegate.mail.outbox import enqueue_many
 from phasegate.storage.tables import (
     Deadline,
     Digest,
@@ -240,12 +241,9 @@ class Ticker:
         return 0
 
     def _send_agenda(self, uow: UnitOfWork, meeting: Occurrence) -> None:
-        """Every board member gets the meeting's agenda: the open board decisions due by then."""
-        pending = [
-            view
-            for view in queries.pending_for_board(uow.conn, uow.workflows)
-            if view.due_at is None or view.due_at <= meeting.at
-        ]
+        """Every board member gets the meeting's agenda, as the engine reads it: the open
+        board decisions due by then, those earlier meetings carried over included."""
+        pending = read_agenda(uow.conn, uow.workflows, self.cycle.wheel, meeting, uow.now)
         for person in self._people(uow, uow.conn.execute(Q_ROLE, {"role": "board"}).scalars()):
             items = [
                 {
@@ -276,7 +274,7 @@ class Ticker:
         """Ask every active project in the cycle's phases for its report."""
         event = cycle.event
         year = cycle.at.year
-        titles = {lang: f"{event.label.get(lang)} {year}" for lang in ("nb", "en")}
+        titles: dict[str, str] = {lang: f"{event.label.get(lang)} {year}" for lang in LOCALES}
         projects = uow.rows(Q_REPORTING_PROJECTS, phases=list(event.phases))
         people = {p.id: p for p in self._people(uow, _askees(projects))}
         for project in projects:
@@ -292,7 +290,7 @@ class Ticker:
                     W_REPORT_REQUEST,
                     project_id=project.id,
                     occurrence_key=cycle.key,
-                    cycle_label={"nb": event.label.nb, "en": event.label.get("en")},
+                    cycle_label={lang: event.label.get(lang) for lang in LOCALES},
                     kind="benefit" if benefit else "status",
                     person_id=asked,
                     due_at=cycle.at,
@@ -356,7 +354,7 @@ class Ticker:
             subject=wheel_subject(occurrence.key),
             people=audience,
             project=None,
-            titles={lang: label.get(lang) for lang in ("nb", "en")},
+            titles={lang: label.get(lang) for lang in LOCALES},
             due=occurrence.at,
             remind_now=True,
         )

@@ -6,19 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, select
-
 from phasegate.domain.model import Answer
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
-from phasegate.engine.lookups import Q_PERSON_BY_EMAIL
 from phasegate.engine.service import Engine
 from phasegate.errors import DuplicateName
 from phasegate.portfolio.table import SEED_PHASES, email_for
-from phasegate.storage.tables import Project
 from phasegate.workflow.yamlfile import load_data
 
 SEED_FILE = Path(__file__).with_name("asker.yaml")
-Q_LEADER = select(Project.leader_id).where(Project.id == bindparam("project"))
 
 
 @dataclass(frozen=True)
@@ -38,7 +33,7 @@ def seed_phase(word: str) -> str:
 
 def load_demo(engine: Engine, seed_file: Path = SEED_FILE) -> SeedResult:
     """Add the seed's people, board and projects that are not there yet."""
-    data: dict[str, Any] = load_data(seed_file, "demo seed file")
+    data: dict[str, Any] = load_data(seed_file, "seed")
     domain = data["email_domain"]
     people_before = len(engine.people())
 
@@ -46,11 +41,8 @@ def load_demo(engine: Engine, seed_file: Path = SEED_FILE) -> SeedResult:
         if not name:
             return None
         email = email_for(name, domain)
-        with engine.reading() as conn:
-            found = conn.execute(Q_PERSON_BY_EMAIL, {"email": email}).first()
-            if found is not None:
-                return int(found.id)
-        return engine.register_person(name, email)
+        found = engine.person_by_email(email)
+        return found if found is not None else engine.register_person(name, email)
 
     for name in data.get("board", []):
         member = person(name)
@@ -78,7 +70,7 @@ def load_demo(engine: Engine, seed_file: Path = SEED_FILE) -> SeedResult:
                 added += 1
             except DuplicateName:  # another demo process added it a moment ago
                 continue
-    requested = _request_first_gate(engine, data.get("demo_request"))
+    requested = _request_first_gate(engine, data.get("demo_request"), domain)
     return SeedResult(
         people_added=len(engine.people()) - people_before,
         projects_added=added,
@@ -87,7 +79,7 @@ def load_demo(engine: Engine, seed_file: Path = SEED_FILE) -> SeedResult:
     )
 
 
-def _request_first_gate(engine: Engine, spec: dict[str, str] | None) -> int:
+def _request_first_gate(engine: Engine, spec: dict[str, str] | None, domain: str) -> int:
     """Let one idea ask the board for BP1, so the demo has decisions waiting in the mailbox.
 
     Only while that project is still an idea with nothing asked yet: a second run, or a
@@ -103,7 +95,6 @@ def _request_first_gate(engine: Engine, spec: dict[str, str] | None) -> int:
     gate = engine.workflows.current(project.workflow).gates_from("idea")[0]
     answers = {item.id: ChecklistAnswer(Answer.DONE) for item in gate.checklist}
     documents = [DocumentLink(d.id, spec["document_url"]) for d in gate.documents]
-    with engine.reading() as conn:
-        leader = conn.execute(Q_LEADER, {"project": project.id}).scalar()
+    leader = engine.person_by_email(email_for(project.leader, domain)) if project.leader else None
     engine.submit_gate_request(project.id, answers, documents, actor=leader)
     return 1

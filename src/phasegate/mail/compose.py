@@ -15,36 +15,19 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row
 
 from phasegate.domain import events as ev
 from phasegate.domain.model import Gate, Outcome, WorkflowDefinition
 from phasegate.domain.wheel import event_id_of
 from phasegate.engine import queries
+from phasegate.engine.outbox import enqueue_many, outbox_row
+from phasegate.engine.recipients import Q_DECIDERS, Q_PEOPLE, Q_PROJECT, Q_VOTERS
 from phasegate.engine.signin import make_sign_in_link
 from phasegate.engine.unit import UnitOfWork
 from phasegate.engine.views import checklist_lines, document_lines
-from phasegate.links import LinkSigner, vote_url
-from phasegate.mail.outbox import enqueue_many, outbox_row
+from phasegate.links import LinkSigner, project_url, vote_url
 from phasegate.mail.render import Notifications
-from phasegate.storage.tables import GateRequestDecider, Person, Project, Vote
-
-Q_PEOPLE = select(Person.id, Person.name, Person.email, Person.language, Person.digest).where(
-    Person.id.in_(bindparam("people", expanding=True))
-)
-Q_PROJECT = select(
-    Project.id,
-    Project.name,
-    Project.phase,
-    Project.owner_id,
-    Project.leader_id,
-    Project.workflow_name,
-    Project.workflow_version,
-).where(Project.id == bindparam("project"))
-Q_DECIDERS = select(GateRequestDecider.person_id).where(
-    GateRequestDecider.request_id == bindparam("request")
-)
-Q_VOTERS = select(Vote.voter_id).where(Vote.request_id == bindparam("request"))
 
 
 @dataclass(frozen=True)
@@ -135,7 +118,6 @@ class MailComposer:
         deciders = self.people(
             uow, uow.conn.execute(Q_DECIDERS, {"request": event.request}).scalars()
         )
-        waiting = [p.name for p in deciders if p.id not in voted]
         rows = []
         for person in deciders:
             if person.id == event.voter:
@@ -153,7 +135,9 @@ class MailComposer:
                     {"voter": v.voter, "outcome": v.outcome, "cast_at": v.cast_at}
                     for v in request.votes
                 ],
-                "waiting_for": waiting,
+                # The reader is "you", never named in the third person among the others.
+                "waiting_for": [p.name for p in deciders if p.id not in voted | {person.id}],
+                "awaiting_you": person.id not in voted,
                 "links": []
                 if person.id in voted
                 else self.vote_links(event.request, person.id, uow.now),
@@ -186,7 +170,7 @@ class MailComposer:
                     }
                     for v in request.votes
                 ],
-                "project_url": f"{self.base_url}/",
+                "project_url": project_url(self.base_url, event.project),
             }
             self.send(uow, "decision_made", person, event.project, context)
 

@@ -1,27 +1,12 @@
-"""When to try again, and how fast to send: the sender's backoff and rate limit.
+"""How fast to send: the sender's rate limit.
 
-Pure: the time and the random source come in as arguments.
+Pure: the time comes in as an argument. The backoff between attempts is the queue's, shared
+with the webhooks (:func:`phasegate.leases.retry_delay`).
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
-from datetime import timedelta
-
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_RETRY = timedelta(hours=1)
-JITTER = 0.2  # each delay is stretched or shrunk by up to this fraction
-
-
-def retry_delay(attempt: int, rng: random.Random) -> timedelta:
-    """How long to wait after the ``attempt``-th failed attempt (counting from 1).
-
-    30 s, 1 min, 2 min, ... doubling up to one hour, each stretched or shrunk at random by
-    up to 20 % so that messages which failed together do not all retry together.
-    """
-    base = min(FIRST_RETRY * (1 << min(max(attempt, 1) - 1, 32)), LONGEST_RETRY)
-    return base * rng.uniform(1 - JITTER, 1 + JITTER)
 
 
 def pace_delay(sent: int, elapsed: float, rate_per_minute: int) -> float:

@@ -9,100 +9,28 @@ tests do for every template, so it fails there and not in someone's inbox.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import Locale, dates, lists, numbers
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from phasegate.text import shown
+from phasegate.domain.text import shown
+from phasegate.i18n import LOCALES, Locale, locale_of, words
+from phasegate.i18n.catalog import working_days
+from phasegate.i18n.formats import (
+    format_date,
+    format_datetime,
+    format_list,
+    format_money,
+    format_number,
+)
 
-DEFAULT_LOCALE = "nb"
-
-# Our locale names to Babel's. Anything else falls back to nb, the default language.
-# Parsed once: Babel would otherwise parse the locale tag again for every date it writes.
-BABEL_LOCALES = {"nb": Locale.parse("nb_NO"), "en": Locale.parse("en_GB")}
-
-# Explicit patterns, so the output is exactly what Norwegian readers expect rather than
-# whatever CLDR's "long" format is this year.
-DATE_PATTERNS = {"nb": "d. MMMM y", "en": "d MMMM y"}
-DATETIME_PATTERNS = {"nb": "d. MMMM y 'kl'. HH.mm", "en": "d MMMM y 'at' HH:mm"}
-
-# Whole kroner for whole amounts (budgets), øre only when there are any. U+00A0 between
-# the amount and the currency keeps "kr" from wrapping onto a line of its own.
-MONEY_PATTERNS = {
-    "nb": ("#,##0\u00a0¤", "#,##0.00\u00a0¤"),
-    "en": ("¤¤\u00a0#,##0", "¤¤\u00a0#,##0.00"),
-}
-CURRENCY = "NOK"
-
-# The words the filters put into templates, per locale.
-WORDS: dict[str, dict[str, dict[str, str]]] = {
-    "nb": {
-        "outcome": {
-            "approve": "godkjent",
-            "rework": "sendt tilbake til bearbeiding",
-            "hold": "satt på vent",
-            "stop": "stanset",
-        },
-        "action": {
-            "approve": "Godkjenn",
-            "rework": "Send tilbake til bearbeiding",
-            "hold": "Sett på vent",
-            "stop": "Stans prosjektet",
-        },
-        "answer": {
-            "done": "Utført",
-            "not_relevant": "Ikke relevant",
-            "still_open": "Gjenstår",
-        },
-        "policy": {"one": "ett medlem", "majority": "flertall", "all": "alle"},
-        "deadline_kind": {
-            "gate_decision": "Stemme i porteføljestyret",
-            "owner_decision": "Beslutning som prosjekteier",
-            "status_report": "Statusrapport",
-            "benefit_report": "Gevinstrapport",
-            "deadline": "Frist i årshjulet",
-        },
-        "report_kind": {"status": "statusrapport", "benefit": "gevinstrapport"},
-    },
-    "en": {
-        "outcome": {
-            "approve": "approved",
-            "rework": "sent back for rework",
-            "hold": "put on hold",
-            "stop": "stopped",
-        },
-        "action": {
-            "approve": "Approve",
-            "rework": "Send back for rework",
-            "hold": "Put on hold",
-            "stop": "Stop the project",
-        },
-        "answer": {
-            "done": "Done",
-            "not_relevant": "Not relevant",
-            "still_open": "Still open",
-        },
-        "policy": {"one": "any one member", "majority": "a majority", "all": "all members"},
-        "deadline_kind": {
-            "gate_decision": "Board vote",
-            "owner_decision": "Owner decision",
-            "status_report": "Status report",
-            "benefit_report": "Benefit report",
-            "deadline": "Deadline in the annual cycle",
-        },
-        "report_kind": {"status": "status report", "benefit": "benefit report"},
-    },
-}
-
-# "1 virkedag", "3 virkedager": the singular and the plural of a count of working days.
-WORKING_DAYS = {"nb": ("virkedag", "virkedager"), "en": ("working day", "working days")}
+# The filters that put a word from the catalog into an email (``{{ outcome|outcome }}``):
+# each names the catalog's keys ``email_<filter>_<value>``.
+WORD_FILTERS = ("outcome", "action", "answer", "policy", "deadline_kind", "report_kind")
 
 PARTS = ("subject", "txt", "html")
 SUBJECT_LENGTH = 500  # the outbox's column
@@ -117,71 +45,13 @@ class RenderedEmail:
     html: str  # the HTML part: a small full document, inline CSS only, no scripts
 
 
-def locale_of(locale: str) -> str:
-    """Our locale for a language tag ("en-GB" -> "en"); unknown ones get nb, the default."""
-    language = locale.replace("-", "_").split("_")[0].lower()
-    return language if language in BABEL_LOCALES else DEFAULT_LOCALE
-
-
-def _local(moment: datetime, zone: ZoneInfo) -> datetime:
-    # Naive times are a bug here: storage reads everything back aware, in UTC, and a
-    # naive one would be shown in the wrong zone without anyone noticing.
-    if moment.tzinfo is None:
-        raise ValueError(f"Cannot format the naive datetime {moment}: pass an aware one.")
-    return moment.astimezone(zone)
-
-
-def format_date(moment: datetime | date, locale: str, zone: ZoneInfo) -> str:
-    """The day ``moment`` falls on in ``zone``: "17. mai 2026" (nb), "17 May 2026" (en).
-
-    A plain date is a local day already (a digest's day, say) and is written as it is.
-    """
-    key = locale_of(locale)
-    if isinstance(moment, datetime) or not isinstance(moment, date):
-        # Through _local, which refuses a naive time and lets an undefined variable fail.
-        day = _local(moment, zone).date()
-    else:
-        day = moment
-    return dates.format_date(day, DATE_PATTERNS[key], locale=BABEL_LOCALES[key])
-
-
-def format_datetime(moment: datetime, locale: str, zone: ZoneInfo) -> str:
-    """Date and clock time in ``zone``: "17. mai 2026 kl. 13.00" (nb), "... at 13:00" (en)."""
-    key = locale_of(locale)
-    return dates.format_datetime(
-        _local(moment, zone), DATETIME_PATTERNS[key], tzinfo=zone, locale=BABEL_LOCALES[key]
-    )
-
-
-def format_money(amount: int | float | Decimal, locale: str) -> str:
-    """Kroner: "1 234 567 kr" (nb, U+00A0 between groups), "NOK 1,234,567" (en)."""
-    key = locale_of(locale)
-    whole, with_ore = MONEY_PATTERNS[key]
-    value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-    pattern = whole if value == value.to_integral_value() else with_ore
-    return numbers.format_currency(
-        value, CURRENCY, pattern, locale=BABEL_LOCALES[key], currency_digits=False
-    )
-
-
-def format_number(value: int | float, locale: str) -> str:
-    """A number with the locale's grouping and decimal mark: "1 234 567,5" (nb)."""
-    return numbers.format_decimal(value, locale=BABEL_LOCALES[locale_of(locale)])
-
-
-def format_working_days(count: int, locale: str) -> str:
-    """A count of working days: "1 virkedag", "3 virkedager" (nb); "3 working days" (en)."""
-    one, many = WORKING_DAYS[locale_of(locale)]
-    return f"{count} {one if count == 1 else many}"
-
-
 def _words(locale: str, kind: str) -> Callable[[str], str]:
-    table = WORDS[locale][kind]
-
     def word(value: str) -> str:
-        if value not in table:
-            raise ValueError(f"Unknown {kind} {value!r}; expected one of {', '.join(table)}.")
-        return table[value]
+        catalog = words(locale)
+        key = f"email_{kind}_{value}"
+        if key not in catalog:
+            raise ValueError(f"Unknown {kind} {value!r}: the catalog has no {key}.")
+        return catalog(key)
 
     return word
 
@@ -196,7 +66,7 @@ class Notifications:
         # a production process reads them once (reload=False), development sees edits.
         self.reload = reload
         # One environment per locale, so the filters are bound to the language rendered.
-        self._environments = {key: self._environment(key) for key in BABEL_LOCALES}
+        self._environments = {key: self._environment(key) for key in LOCALES}
 
     def render(self, name: str, locale: str, context: Mapping[str, Any]) -> RenderedEmail:
         """Render the three parts of email ``name`` in ``locale`` (unknown locales: nb)."""
@@ -210,7 +80,7 @@ class Notifications:
             html=html.strip() + "\n",
         )
 
-    def _render(self, locale: str, name: str, part: str, context: Mapping[str, Any]) -> str:
+    def _render(self, locale: Locale, name: str, part: str, context: Mapping[str, Any]) -> str:
         template = f"{locale}/{name}.{part}.j2"
         if not (self.directory / template).is_file():
             raise LookupError(
@@ -237,18 +107,8 @@ class Notifications:
             datetime=lambda moment: format_datetime(moment, locale, zone),
             money=lambda amount: format_money(amount, locale),
             number=lambda value: format_number(value, locale),
-            names=lambda names: _names(names, locale),
-            outcome=_words(locale, "outcome"),
-            action=_words(locale, "action"),
-            answer=_words(locale, "answer"),
-            policy=_words(locale, "policy"),
-            deadline_kind=_words(locale, "deadline_kind"),
-            report_kind=_words(locale, "report_kind"),
-            working_days=lambda count: format_working_days(count, locale),
+            names=lambda names: format_list(names, locale),
+            working_days=lambda count: working_days(count, locale),
+            **{kind: _words(locale, kind) for kind in WORD_FILTERS},
         )
         return environment
-
-
-def _names(names: Sequence[str], locale: str) -> str:
-    """People as a sentence names them: "Hanne, Ola og Kari"."""
-    return lists.format_list(list(names), locale=BABEL_LOCALES[locale])

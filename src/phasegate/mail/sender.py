@@ -35,16 +35,15 @@ from typing import Any, NoReturn
 
 import aiosmtplib
 import sqlalchemy
-from sqlalchemy import Connection, bindparam, or_, select
+from sqlalchemy import Connection
 
+from phasegate.engine.outbox import Q_DUE, QUEUE
 from phasegate.errors import MailNotConfigured
 from phasegate.leases import LEASE, Ledger, worker_name
 from phasegate.mail.message import Claimed, build_message
-from phasegate.mail.outbox import QUEUE
 from phasegate.mail.pacing import Pacer
 from phasegate.mail.smtp import parse_smtp_url
 from phasegate.settings import Settings
-from phasegate.storage.tables import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -62,28 +61,6 @@ class SendReport:
     connection_error: str | None = None
 
 
-_O = OutboxMessage
-Q_DUE = (
-    select(
-        _O.id,
-        _O.message_id,
-        _O.recipient,
-        _O.subject,
-        _O.body_text,
-        _O.body_html,
-        _O.attempts,
-        _O.last_error,
-        _O.created_at,
-    )
-    .where(
-        _O.status == "pending",
-        _O.next_attempt_at <= bindparam("now"),
-        or_(_O.claimed_until.is_(None), _O.claimed_until < bindparam("now")),
-    )
-    .order_by(_O.id)
-    .limit(bindparam("batch"))
-    .with_for_update(skip_locked=True)
-)
 # --- the sender ------------------------------------------------------------------------
 
 
@@ -327,7 +304,7 @@ def configured_sender(
     first message is sent.
     """
     if settings.smtp_url is None:
-        raise MailNotConfigured("PHASEGATE_SMTP_URL is not set, so there is no server to send to.")
+        raise MailNotConfigured()
     speed = settings.drill_speed
     return Sender(
         database,

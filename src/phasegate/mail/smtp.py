@@ -30,23 +30,16 @@ def parse_smtp_url(url: str) -> SmtpTarget:
     parts = urlsplit(url.strip())
     shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()  # no password
 
-    def invalid(problem: str) -> SmtpUrlInvalid:
-        return SmtpUrlInvalid(
-            f"PHASEGATE_SMTP_URL ({shown}) is not usable: {problem}. Write it as "
-            "smtp://user:password@host:port (STARTTLS when offered) or smtps://... "
-            "(TLS from the start)."
-        )
-
     if parts.scheme not in DEFAULT_PORTS:
-        raise invalid("it must start with smtp:// or smtps://")
+        raise SmtpUrlInvalid("scheme", url=shown)
     if not parts.hostname:
-        raise invalid("it names no host")
+        raise SmtpUrlInvalid("host", url=shown)
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise invalid("it has a path or query after the host; nothing may follow host:port")
+        raise SmtpUrlInvalid("path", url=shown)
     try:
         port = parts.port
     except ValueError as exc:
-        raise invalid("the port is not a number from 1 to 65535") from exc
+        raise SmtpUrlInvalid("port", url=shown) from exc
     return SmtpTarget(
         host=parts.hostname,
         port=port or DEFAULT_PORTS[parts.scheme],

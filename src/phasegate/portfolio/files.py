@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 
-from phasegate.text import shown
+from phasegate.domain.text import shown
 
 ZIP = b"PK\x03\x04"
 #: An OLE2 compound file: an old Excel workbook (.xls), or a password-protected .xlsx.

@@ -6,7 +6,7 @@ addresses. :func:`plan_import` turns the file's bytes into an :class:`ImportPlan
 projects and the new people to register) and every problem, row by row. Nothing here
 writes: the engine registers a plan in one transaction (``engine/imports.py``).
 
-Every cell is text from outside and goes through :func:`phasegate.text.tidy`: the
+Every cell is text from outside and goes through :func:`phasegate.domain.text.tidy`: the
 description may hold several lines, every other column one. A cell that is not text (a
 NUL, a control character, half a character) is a problem that names its row and column,
 and a line break in a one-line cell (Word's manual line break, most often) becomes a
@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from phasegate.domain.model import WorkflowDefinition
+from phasegate.domain.text import reason, shown, tidy
 from phasegate.portfolio.files import Problem, read_sheet
-from phasegate.text import reason, shown, tidy
 
 __all__ = ["COLUMNS", "ImportPlan", "Note", "PersonRow", "Problem", "ProjectRow", "plan_import"]
 

@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from phasegate.domain import events as ev
+from phasegate.domain.text import shown
 from phasegate.errors import WebhookInvalid
-from phasegate.text import shown
 
 SUBSCRIBABLE: tuple[str, ...] = tuple(
     kind.__name__
@@ -57,16 +57,14 @@ def event_types(chosen: Iterable[str]) -> list[str]:
             if name and name not in wanted:
                 wanted.append(name)
     if not wanted:
-        raise WebhookInvalid(
-            "Name at least one event type, or * for all of them. The types are: "
-            + ", ".join(SUBSCRIBABLE)
-            + "."
-        )
+        raise WebhookInvalid("no_events", field="event_types", types=list(SUBSCRIBABLE))
     unknown = [name for name in wanted if name != EVERYTHING and name not in SUBSCRIBABLE]
     if unknown:
         raise WebhookInvalid(
-            f"Unknown event type(s): {', '.join(shown(name, 60) for name in unknown[:10])}. "
-            "The types are: " + ", ".join(SUBSCRIBABLE) + ", or * for all of them."
+            "events_unknown",
+            field="event_types",
+            unknown=[shown(name, 60) for name in unknown[:10]],
+            types=list(SUBSCRIBABLE),
         )
     return [EVERYTHING] if EVERYTHING in wanted else wanted
 
@@ -76,22 +74,16 @@ def receiver_url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookInvalid(
-            f"'{shown(url)}' is not a web address phasegate can post to: give an absolute "
-            "http:// or https:// URL, such as https://archive.asker.example/phasegate."
-        )
+        raise WebhookInvalid("url_not_web", field="url", url=shown(url))
     if len(url) > MAX_URL:
-        raise WebhookInvalid(f"The URL is {len(url)} characters long; at most {MAX_URL} fit.")
+        raise WebhookInvalid("url_too_long", field="url", length=len(url), limit=MAX_URL)
     return url
 
 
 def payload_format(chosen: str) -> str:
     """The format as stored, checked."""
     if chosen not in FORMATS:
-        raise WebhookInvalid(
-            f"Unknown format '{shown(chosen, 40)}': use standard (phasegate's signed JSON) or "
-            "teams (a card for a Microsoft Teams workflow)."
-        )
+        raise WebhookInvalid("format_unknown", field="format", format=shown(chosen, 40))
     return chosen
 
 

@@ -30,43 +30,14 @@ from enum import Enum
 
 import httpx
 import sqlalchemy
-from sqlalchemy import bindparam, or_, select
 
-from phasegate.leases import LEASE, Ledger, QueueStatements, worker_name
+from phasegate.engine.deliveries import Q_DUE, QUEUE
+from phasegate.leases import LEASE, Ledger, worker_name
 from phasegate.settings import Settings
-from phasegate.storage.tables import WebhookDelivery, WebhookSubscription
 from phasegate.webhooks.signing import headers
 
 log = logging.getLogger(__name__)
 
-_D, _S = WebhookDelivery, WebhookSubscription
-QUEUE = QueueStatements.for_model(WebhookDelivery)
-Q_DUE = (
-    select(
-        _D.id,
-        _D.delivery_id,
-        _D.kind,
-        _D.payload,
-        _D.attempts,
-        _D.last_error,
-        _D.created_at,
-        _D.subscription_id,
-        _S.url,
-        _S.secret,
-        _S.previous_secret,
-        _S.previous_secret_until,
-        _S.removed_at,
-    )
-    .join(_S, _S.id == _D.subscription_id)
-    .where(
-        _D.status == "pending",
-        _D.next_attempt_at <= bindparam("now"),
-        or_(_D.claimed_until.is_(None), _D.claimed_until < bindparam("now")),
-    )
-    .order_by(_D.id)
-    .limit(bindparam("batch"))
-    .with_for_update(of=_D, skip_locked=True)
-)
 ANSWER_SNIPPET = 300  # characters of a refusing receiver's answer kept in last_error
 
 

@@ -1,5 +1,10 @@
 """Queue each event for the subscribers that want it, in the transaction that made it.
 
+:class:`Fanout` is the engine's publisher (:class:`phasegate.engine.unit.Publisher`), wired
+in by the composition root: the engine keeps the subscriptions and their queue, and asks
+the publisher what only the webhooks know (what may be subscribed, how a body is written,
+what a secret looks like).
+
 :func:`phasegate.engine.unit.dispatch` asks :meth:`Fanout.audience` who listens (one small
 query) before it writes the audit trail. When someone does, the audit rows are written
 returning their ids, and :meth:`Fanout.publish` queues one delivery per event and
@@ -9,28 +14,25 @@ commits, the deliveries are there: no event is lost between the change and the q
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection
 
 from phasegate.domain.events import Event
+from phasegate.engine.deliveries import (
+    Q_AUDIENCE,
+    Q_PERSON_NAME,
+    Q_PROJECT_NAME,
+    W_DELIVERY,
+    delivery_row,
+)
 from phasegate.engine.lookups import get_project
 from phasegate.engine.unit import Actor, UnitOfWork
-from phasegate.storage.tables import Person, Project, WebhookDelivery, WebhookSubscription
-from phasegate.webhooks.catalog import body, hears
+from phasegate.webhooks import signing
+from phasegate.webhooks.catalog import PING, body, event_types, hears, payload_format, receiver_url
 from phasegate.webhooks.teams import Names, card
-
-_S = WebhookSubscription
-Q_AUDIENCE = select(_S.id, _S.event_types, _S.format).where(_S.removed_at.is_(None)).order_by(_S.id)
-# One id at a time: an operation's events name one project and one or two people, and a
-# plain statement is cached whole, where an expanding IN list is compiled anew each time.
-Q_PROJECT_NAME = select(Project.name).where(Project.id == bindparam("id"))
-Q_PERSON_NAME = select(Person.name).where(Person.id == bindparam("id"))
-W_DELIVERY = insert(WebhookDelivery)
 
 
 @dataclass(frozen=True)
@@ -40,28 +42,6 @@ class Listener:
     id: int
     event_types: tuple[str, ...]
     format: str = "standard"
-
-
-def new_delivery_id() -> str:
-    """A fresh delivery id, the ``webhook-id`` header: ``msg_`` and 24 random characters."""
-    return "msg_" + secrets.token_urlsafe(18)
-
-
-def delivery_row(
-    subscription: int, event_id: int | None, kind: str, payload: str, now: datetime
-) -> dict[str, Any]:
-    """One pending delivery, ready to insert."""
-    return {
-        "delivery_id": new_delivery_id(),
-        "subscription_id": subscription,
-        "event_id": event_id,
-        "kind": kind,
-        "payload": payload,
-        "status": "pending",
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-    }
 
 
 @dataclass(frozen=True)
@@ -109,6 +89,25 @@ class Fanout:
                 payloads[key] = self.render(uow, event.kind, data, listener.format)
             rows.append(delivery_row(listener.id, event_id, event.kind, payloads[key], uow.now))
         uow.conn.execute(W_DELIVERY, rows)
+
+    def subscription(
+        self, url: str, chosen: Iterable[str], form: str
+    ) -> tuple[str, list[str], str]:
+        """The receiver's address, the event types and the format as stored; refused
+        (WebhookInvalid) if any is not usable."""
+        form = payload_format(form)
+        return receiver_url(url), event_types(chosen), form
+
+    def new_secret(self) -> str:
+        return signing.new_secret()
+
+    def ping(self, uow: UnitOfWork, subscription: int, name: str, form: str) -> tuple[str, str]:
+        """A test delivery to the subscription: its kind and body."""
+        data: dict[str, Any] = {
+            "webhook": {"id": subscription, "name": name},
+            "message": "A test delivery from phasegate: the receiver is set up right.",
+        }
+        return PING, self.render(uow, PING, data, form)
 
     def render(self, uow: UnitOfWork, kind: str, data: dict[str, Any], form: str) -> str:
         """The request body of one delivery in the subscription's format."""

@@ -26,8 +26,8 @@ from phasegate.domain.model import (
     TerminalKind,
     WorkflowDefinition,
 )
+from phasegate.domain.text import shown
 from phasegate.errors import WorkflowInvalid, WorkflowNotFound
-from phasegate.text import shown
 from phasegate.workflow.yamlfile import (
     LOADER,
     Loader,
@@ -47,7 +47,7 @@ def load_workflow(path: Path) -> WorkflowDefinition:
     try:
         text, problems = read_file(path)
     except FileNotFoundError as exc:
-        raise WorkflowNotFound(f"No workflow file at {path}.") from exc
+        raise WorkflowNotFound("file", path=str(path)) from exc
     if text is None:
         raise WorkflowInvalid(problems)
     return load_workflow_text(text, str(path))

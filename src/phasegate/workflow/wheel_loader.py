@@ -22,6 +22,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from phasegate.domain.calendar import DEFAULT_HALF_DAYS, HalfDay
 from phasegate.domain.reminders import DeadlineKind, EscalationRole, ReminderPolicy
+from phasegate.domain.text import shown
 from phasegate.domain.wheel import (
     DEFAULT_REMINDERS,
     Audience,
@@ -31,7 +32,6 @@ from phasegate.domain.wheel import (
     WheelEvent,
 )
 from phasegate.errors import WorkflowInvalid, WorkflowNotFound
-from phasegate.text import shown
 from phasegate.workflow.yamlfile import (
     LOADER,
     Loader,
@@ -79,12 +79,9 @@ def load_wheel(path: Path, known_phases: Collection[str] | None = None) -> Wheel
     try:
         text, problems = read_file(path)
     except FileNotFoundError as exc:
-        raise WorkflowNotFound(
-            f"No wheel file at {path}. Set PHASEGATE_WHEEL_FILE or put the annual cycle "
-            "in workflows/arshjul.yaml."
-        ) from exc
+        raise WorkflowNotFound("wheel", path=str(path)) from exc
     if text is None:
-        raise WorkflowInvalid(problems, "wheel file")
+        raise WorkflowInvalid(problems, "wheel")
     return load_wheel_text(text, str(path), known_phases)
 
 
@@ -102,7 +99,7 @@ def check_wheel_file(
 def load_wheel_text(text: str, file: str, known_phases: Collection[str] | None = None) -> Wheel:
     wheel, problems = parse_wheel(text, file, known_phases)
     if problems or wheel is None:
-        raise WorkflowInvalid(problems, "wheel file")
+        raise WorkflowInvalid(problems, "wheel")
     return wheel
 
 

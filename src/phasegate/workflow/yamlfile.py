@@ -49,8 +49,8 @@ from yaml.events import (
 from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from phasegate.domain.text import shown
 from phasegate.errors import WorkflowInvalid
-from phasegate.text import shown
 from phasegate.workflow.yamlnodes import Problem
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -174,7 +174,8 @@ def _walk_plain(root: Node, file: str) -> Problem | None:
 
 def load_data(path: Path, what: str) -> Any:
     """The plain data of the YAML file at ``path``, for a file with no checks of its own
-    (the demo seed). Raises WorkflowInvalid naming ``what`` with the problem, or OSError."""
+    (the demo seed). Raises WorkflowInvalid with the problem, ``what`` the kind of file
+    (its reason: ``seed``), or OSError."""
     text, problems = read_file(path)
     root = None
     if text is not None:

@@ -2,8 +2,8 @@
 
 :func:`~phasegate.workflow.yamlfile.compose` gives nodes with positions; reading those
 directly (instead of the constructed dicts) lets us report duplicate keys and point at the
-exact line. Every text goes through :func:`phasegate.text.tidy`, and every value repeated
-in a message through :func:`phasegate.text.shown`.
+exact line. Every text goes through :func:`phasegate.domain.text.tidy`, and every value repeated
+in a message through :func:`phasegate.domain.text.shown`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from phasegate.domain.model import Label
-from phasegate.text import reason, shown, tidy
+from phasegate.domain.text import reason, shown, tidy
 
 IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 #: What a whole number may be written as: decimal digits, perhaps a sign, no leading 0.
@@ -89,7 +89,7 @@ class NodeReader:
         return list(node.value)
 
     def text(self, node: Node, what: str, *, lines: bool = False) -> str | None:
-        """A text as :func:`~phasegate.text.tidy` keeps it: on one line unless ``lines``."""
+        """A text as :func:`~phasegate.domain.text.tidy` keeps it: on one line unless ``lines``."""
         if not isinstance(node, ScalarNode) or node.tag.endswith(":null"):
             self.problem(node, f"{what} must be a text")
             return None
@@ -161,17 +161,18 @@ class NodeReader:
         return value
 
     def label(self, node: Node, what: str, *, lines: bool = False) -> Label | None:
-        """Either a plain text, or a mapping with `nb` (required) and `en`; on one line
-        unless ``lines``."""
+        """Either a plain text, or a mapping with `nb` (bokmål, required), `nn` (nynorsk)
+        and `en`; on one line unless ``lines``."""
         if isinstance(node, ScalarNode):
             value = self.text(node, what, lines=lines)
             return Label(value) if value else None
-        keys = self.mapping(node, what, required=("nb",), optional=("en",))
+        keys = self.mapping(node, what, required=("nb",), optional=("nn", "en"))
         if keys is None or "nb" not in keys:
             return None
         nb = self.text(keys["nb"], f"{what} (nb)", lines=lines)
+        nn = self.text(keys["nn"], f"{what} (nn)", lines=lines) if "nn" in keys else None
         en = self.text(keys["en"], f"{what} (en)", lines=lines) if "en" in keys else None
-        return Label(nb, en) if nb else None
+        return Label(nb, en, nn) if nb else None
 
 
 def _numeric(node: ScalarNode) -> bool:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine as Database
 
 from phasegate.commands import Now, clock_at, say_written_ahead
+from phasegate.engine.outbox import OutboxEntry
 from phasegate.errors import MailNotConfigured, PhasegateError
 from phasegate.leases import Status
-from phasegate.mail.outbox import OutboxEntry, get_message, list_messages, resend
 from phasegate.settings import Settings
-from phasegate.storage.tables import OutboxMessage
+
+if TYPE_CHECKING:
+    from phasegate.bootstrap import App
 
 mail_cli = typer.Typer(
     help="Outgoing email: deliver the outbox, list it, and re-send dead letters.",
@@ -24,18 +25,13 @@ mail_cli = typer.Typer(
 )
 
 
-@contextmanager
-def _database(settings: Settings) -> Iterator[Database]:
-    """The configured database, refused if its schema is not current; closed afterwards."""
+def _running(settings: Settings, now: str | None = None) -> AbstractContextManager[App]:
+    """The application for one command, refused if its schema is not current, on the
+    clock of :func:`_clock`; its connections closed afterwards."""
     # Imported here, like the main CLI's, to keep `phasegate --help` quick to start.
-    from phasegate.storage.database import connect, ensure_schema_current  # noqa: PLC0415
+    from phasegate.bootstrap import running  # noqa: PLC0415
 
-    database = connect(settings.database_url)
-    try:
-        ensure_schema_current(database)
-        yield database
-    finally:
-        database.dispose()
+    return running(settings, clock=_clock(settings, now))
 
 
 @contextmanager
@@ -86,20 +82,16 @@ def send_pending(now: Now = None) -> None:
 
     with _plain_errors():
         settings = Settings.load()
-        clock = _clock(settings, now)
+        clock_at(now, settings.zone)  # a --now it cannot use is refused before anything else
         if settings.smtp_url is None:
-            raise MailNotConfigured(
-                "PHASEGATE_SMTP_URL is not set, so there is no server to send to: mail stays "
-                "in the outbox; see /dev/mailbox, or set PHASEGATE_SMTP_URL."
-            )
-        with _database(settings) as database:
-            sender = configured_sender(settings, database, clock)
+            raise MailNotConfigured()
+        with _running(settings, now) as app:
+            sender = configured_sender(settings, app.database, app.engine.clock)
             report = asyncio.run(sender.send_pending())
             typer.echo(f"sent {report.sent}, to retry {report.retried}, dead {report.dead}")
             if report.dead:
                 typer.echo("See the dead letters with `phasegate mail dead`.")
-            with database.connect() as conn:
-                say_written_ahead(conn, OutboxMessage, clock(), "message(s)")
+            say_written_ahead(*app.engine.written_ahead("outbox"), "message(s)")
     if report.connection_error:
         typer.echo(
             f"error: could not deliver through {report.connection_error}. "
@@ -115,8 +107,8 @@ def list_command(
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
 ) -> None:
     """List the outbox, newest first: id, status, attempts, written, recipient, subject."""
-    with _plain_errors(), _database(Settings.load()) as database, database.connect() as conn:
-        entries = list_messages(conn, status=status.value if status else None, limit=limit)
+    with _plain_errors(), _running(Settings.load()) as app:
+        entries = app.engine.outbox_messages(status=status.value if status else None, limit=limit)
     if not entries:
         typer.echo("The outbox is empty." if status is None else f"No {status.value} messages.")
     _table(entries, errors=False)
@@ -127,8 +119,8 @@ def dead(
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 200,
 ) -> None:
     """List the dead letters with their last error; re-send one with `resend ID`."""
-    with _plain_errors(), _database(Settings.load()) as database, database.connect() as conn:
-        entries = list_messages(conn, status="dead", limit=limit)
+    with _plain_errors(), _running(Settings.load()) as app:
+        entries = app.engine.outbox_messages(status="dead", limit=limit)
     if not entries:
         typer.echo("No dead letters.")
         return
@@ -144,13 +136,15 @@ def resend_command(
     """Queue a dead letter again, with the same Message-ID; the next pass delivers it.
 
     It is due, and ages, from the time it is queued again: in a drill, give the drill's --now.
+    The command line acts as the system, like an operator at the machine; the audit trail
+    records the re-send all the same.
     """
+    from phasegate.bootstrap import running  # noqa: PLC0415 - keeps `phasegate --help` quick
+
     with _plain_errors():
         settings = Settings.load()
-        clock = _clock(settings, now)
-        with _database(settings) as database, database.begin() as conn:
-            resend(conn, message, clock())
-            entry = get_message(conn, message)
+        with running(settings, clock=_clock(settings, now)) as app:
+            entry = app.engine.resend_dead_letter(message, actor=None)
     typer.echo(
         f"Message {entry.id} to {entry.recipient} is queued again ({entry.message_id}); "
         "`phasegate mail send-pending` delivers it."

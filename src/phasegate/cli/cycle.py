@@ -19,7 +19,7 @@ person_cli = typer.Typer(help="People's own preferences.", no_args_is_help=True)
 def tick(now: Now = None) -> None:
     """Do one pass of all due work: wheel events, reminders, digests, the outbox, webhooks."""
     from phasegate.bootstrap import running
-    from phasegate.cycle.scheduler import run_pass, sender_for
+    from phasegate.scheduler import run_pass, sender_for
 
     settings = Settings.load()
     clock = clock_at(now, settings.zone)
@@ -52,7 +52,7 @@ def scheduler() -> None:
     number of schedulers may share one database.
     """
     from phasegate.bootstrap import build
-    from phasegate.cycle.scheduler import run_forever
+    from phasegate.scheduler import run_forever
 
     settings = Settings.load()
     configure_logging(settings)
@@ -76,7 +76,7 @@ def wheel_check(
     ] = None,
 ) -> None:
     """Validate the wheel file against the default workflow's phases."""
-    from phasegate.workflow.catalog import WorkflowCatalog
+    from phasegate.engine.catalog import WorkflowCatalog
     from phasegate.workflow.wheel_loader import check_wheel_file
 
     settings = Settings.load()
@@ -104,7 +104,7 @@ def wheel_show(
     lang: Annotated[Locale, typer.Option(help="Label language.")] = Locale.NB,
 ) -> None:
     """List the wheel's events, moved off weekends and holidays, with when phasegate acts."""
-    from phasegate.workflow.catalog import WorkflowCatalog
+    from phasegate.engine.catalog import WorkflowCatalog
     from phasegate.workflow.wheel_loader import load_wheel
 
     chosen = parse_day(start, "--from") if start else None
@@ -136,7 +136,7 @@ def person_digest(
         people = app.engine.people()
         person = next((p for p in people if p.email == address), None)
         if person is None:
-            raise NotFound(f"No one is registered with the email address {address}.")
+            raise NotFound("email", email=address)
         app.engine.set_digest(person.id, not off, actor=None)
     typer.echo(
         f"{person.name} now gets "

@@ -14,7 +14,6 @@ import typer
 from phasegate.commands import Now, clock_at, decoded, say_written_ahead, text_argument
 from phasegate.leases import Status
 from phasegate.settings import Settings
-from phasegate.storage.tables import WebhookDelivery
 
 if TYPE_CHECKING:
     from phasegate.bootstrap import App
@@ -206,5 +205,4 @@ def deliver(now: Now = None) -> None:
         typer.echo(f"sent {report.sent}, to retry {report.retried}, dead {report.dead}")
         if report.dead:
             typer.echo("See them with `phasegate webhook deliveries --status dead`.")
-        with app.database.connect() as conn:
-            say_written_ahead(conn, WebhookDelivery, app.engine.clock(), "delivery(ies)")
+        say_written_ahead(*app.engine.written_ahead("webhooks"), "delivery(ies)")
