@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import secrets
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
@@ -55,6 +55,7 @@ class CsrfRejected(PhasegateError):
     the page and try again."""
 
     code = "csrf_rejected"
+    status = 403
 
 
 class FeedTokenRefused(NotSignedIn):
@@ -69,6 +70,7 @@ class MetricsRefused(PhasegateError):
     PHASEGATE_METRICS_TOKEN."""
 
     code = "metrics_token_required"
+    status = 401
 
 
 class Guard:
@@ -92,7 +94,7 @@ class Guard:
                 return None
             raise NotSignedIn()
         if self.rule is Rule.OFFICE and not principal.has_any("pmo", "admin"):
-            raise NotPermitted(f"{principal.name} may not do this: only the PMO or an admin may.")
+            raise NotPermitted("office", person=principal.name, action="office_pages")
         if request.method not in SAFE_METHODS and principal.via == "session":
             sent = request.headers.get("x-csrf-token") or await _form_value(request, "csrf")
             if not hmac.compare_digest(sent, session_csrf(self.app, request)):
@@ -125,14 +127,24 @@ class Guard:
         a feed token reads the calendar and is never who is signed in."""
         token = request.query_params.get("token")
         if not token:
-            raise NotSignedIn(
-                "The calendar is not public. Sign in, or subscribe with your personal "
-                "calendar address: make one under Calendar on your account page (/account)."
-            )
+            raise NotSignedIn("calendar")
         found = self.app.engine.feed_reader(token)
         if found is None:
             raise FeedTokenRefused()
         return found
+
+
+def _signed_in(request: Request) -> Principal:
+    """Who the route's guard let in. The guard runs first (it is declared on the route or
+    its router) and refuses anyone not signed in, so here someone always is."""
+    found: Principal | None = getattr(request.state, "principal", None)
+    if found is None:
+        raise NotSignedIn()
+    return found
+
+
+SignedIn = Annotated[Principal, Depends(_signed_in)]
+"""The signed-in person, for a route whose guard (``SIGNED_IN``, ``OFFICE``) requires one."""
 
 
 def guard(app: App, rule: Rule) -> Any:

@@ -19,11 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from phasegate.bootstrap import App
 from phasegate.domain.model import Answer
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
-from phasegate.engine.signin import Principal
 from phasegate.engine.views import AuditEntry, GateRequestView, ProjectView
 from phasegate.errors import RuleViolation
 from phasegate.exports import audit_csv
-from phasegate.web.access import Rule, guard
+from phasegate.web.access import Rule, SignedIn, guard
 from phasegate.web.overview import attachment
 from phasegate.web.params import TEXT_LENGTH, Limit, Line, Lines, Offset, PersonRef, RowId
 from phasegate.web.report_api import ErrorOut
@@ -179,20 +178,16 @@ def api_routes(app: App) -> APIRouter:
     router = APIRouter(prefix="/api", dependencies=[signed_in], responses=ERRORS)
     language = app.settings.locale.value
 
-    def me_of(me: Principal | None) -> Principal:
-        assert me is not None  # the guard refused anyone not signed in
-        return me
-
     @router.get("/projects", tags=["projects"])
     def list_projects(
+        me: SignedIn,
         limit: Limit = 50,
         offset: Offset = 0,
         phase: str | None = None,
         status: str | None = None,
-        me: Principal | None = signed_in,
     ) -> Page[ProjectOut]:
         """The portfolio, by portfolio and name; filter by phase or status."""
-        lang = me_of(me).language
+        lang = me.language
         chosen = [
             p
             for p in engine.portfolio()
@@ -201,13 +196,13 @@ def api_routes(app: App) -> APIRouter:
         return _page([_project(p, lang) for p in chosen], limit, offset)
 
     @router.get("/projects/{project}", tags=["projects"])
-    def get_project(project: RowId, me: Principal | None = signed_in) -> ProjectOut:
-        return _project(engine.project(project), me_of(me).language)
+    def get_project(me: SignedIn, project: RowId) -> ProjectOut:
+        return _project(engine.project(project), me.language)
 
     @router.post("/projects", status_code=201, tags=["projects"])
-    def register_project(body: ProjectIn, me: Principal | None = signed_in) -> ProjectOut:
+    def register_project(me: SignedIn, body: ProjectIn) -> ProjectOut:
         """Register a project (in its first phase unless ``phase`` says otherwise)."""
-        who = me_of(me)
+        who = me
         project = engine.register_project(
             body.name,
             owner=body.owner,
@@ -221,11 +216,8 @@ def api_routes(app: App) -> APIRouter:
         return _project(engine.project(project), who.language)
 
     @router.get("/projects/{project}/audit", tags=["audit"])
-    def project_audit(
-        project: RowId, limit: Limit = 100, offset: Offset = 0, me: Principal | None = signed_in
-    ) -> Page[AuditOut]:
+    def project_audit(project: RowId, limit: Limit = 100, offset: Offset = 0) -> Page[AuditOut]:
         """The project's audit trail, in the order it happened."""
-        me_of(me)
         return _page([_audit(e) for e in engine.audit_trail(project)], limit, offset)
 
     @router.get(
@@ -234,37 +226,33 @@ def api_routes(app: App) -> APIRouter:
         response_class=Response,
         responses={200: {"content": {"text/csv": {}}, "description": "The trail as CSV."}},
     )
-    def project_audit_csv(project: RowId, me: Principal | None = signed_in) -> Response:
+    def project_audit_csv(project: RowId) -> Response:
         """The project's audit trail as CSV for Excel (``;``, UTF-8 with a byte order mark),
         in the order it happened; cells that would run as formulas are defused."""
-        me_of(me)
         body = audit_csv(engine.audit_trail(project))
         return attachment(body, "text/csv; charset=utf-8", f"audit-{project}.csv")
 
     @router.post("/projects/{project}/gate-requests", status_code=201, tags=["gates"])
-    def submit_gate_request(
-        project: RowId, body: GateRequestIn, me: Principal | None = signed_in
-    ) -> GateRequestOut:
+    def submit_gate_request(me: SignedIn, project: RowId, body: GateRequestIn) -> GateRequestOut:
         """Ask for the next gate (or ``gate``) with the checklist answers and documents."""
         request = engine.submit_gate_request(
             project,
             {k: ChecklistAnswer(v.answer, v.comment) for k, v in body.answers.items()},
             [DocumentLink(d.requirement, d.url, d.title) for d in body.documents],
             gate=body.gate,
-            actor=me_of(me).person,
+            actor=me.person,
         )
         return _request(engine.gate_request(request))
 
     @router.get("/gate-requests/{request}", tags=["gates"])
-    def get_gate_request(request: RowId, me: Principal | None = signed_in) -> GateRequestOut:
-        me_of(me)
+    def get_gate_request(request: RowId) -> GateRequestOut:
         return _request(engine.gate_request(request))
 
     @router.post("/gate-requests/{request}/votes", tags=["gates"])
-    def vote(request: RowId, body: VoteIn, me: Principal | None = signed_in) -> VoteResultOut:
+    def vote(me: SignedIn, request: RowId, body: VoteIn) -> VoteResultOut:
         """Cast your vote; the engine refuses non-deciders, your own gate and a second vote."""
         result = engine.cast_vote(
-            request, body.outcome, body.comment, channel="api", actor=me_of(me).person
+            request, body.outcome, body.comment, channel="api", actor=me.person
         )
         return VoteResultOut(
             request=result.request,
@@ -276,21 +264,19 @@ def api_routes(app: App) -> APIRouter:
         )
 
     @router.post("/gate-requests/{request}/withdraw", tags=["gates"])
-    def withdraw(
-        request: RowId, body: WithdrawIn, me: Principal | None = signed_in
-    ) -> GateRequestOut:
-        engine.withdraw_gate_request(request, body.reason, actor=me_of(me).person)
+    def withdraw(me: SignedIn, request: RowId, body: WithdrawIn) -> GateRequestOut:
+        engine.withdraw_gate_request(request, body.reason, actor=me.person)
         return _request(engine.gate_request(request))
 
     @router.get("/pending", tags=["gates"])
     def pending(
+        me: SignedIn,
         scope: Annotated[str, Query(pattern="^(mine|board)$")] = "mine",
         limit: Limit = 50,
         offset: Offset = 0,
-        me: Principal | None = signed_in,
     ) -> Page[GateRequestOut]:
         """Open decisions: yours to make (``mine``), or the whole board's queue (``board``)."""
-        who = me_of(me)
+        who = me
         views = (
             engine.board_pending_decisions()
             if scope == "board"
@@ -300,15 +286,13 @@ def api_routes(app: App) -> APIRouter:
 
     @router.get("/wheel", tags=["annual cycle"])
     def wheel(
-        start: datetime | None = None,
-        days: Annotated[int, Query(ge=1, le=800)] = 365,
-        me: Principal | None = signed_in,
+        me: SignedIn, start: datetime | None = None, days: Annotated[int, Query(ge=1, le=800)] = 365
     ) -> list[OccurrenceOut]:
         """The wheel's events from ``start`` (default now) for ``days`` days."""
-        lang = me_of(me).language or language
+        lang = me.language or language
         first = start or engine.clock()
         if first.tzinfo is None:
-            raise RuleViolation("Give `start` with its time zone, e.g. 2027-01-01T00:00+01:00.")
+            raise RuleViolation("start_without_zone", field="start")
         return [
             OccurrenceOut(
                 key=o.key,

@@ -6,45 +6,42 @@ import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from phasegate.bootstrap import App, build
-from phasegate.cycle.scheduler import background_scheduler
-from phasegate.errors import (
-    LinkTampered,
-    NotFound,
-    NotPermitted,
-    NotSignedIn,
-    PhasegateError,
-    WebhookInvalid,
-)
+from phasegate.domain.text import encodable, shown
+from phasegate.engine.unit import ValueUnstorable
+from phasegate.errors import NotSignedIn, PhasegateError, say_problem
+from phasegate.i18n import LOCALES, Words, pick, words
+from phasegate.i18n import jinja as i18n_jinja
+from phasegate.scheduler import background_scheduler
 from phasegate.settings import Settings
-from phasegate.text import encodable, shown
-from phasegate.web.access import CsrfRejected, MetricsRefused, Rule, guard
+from phasegate.web.access import Rule, guard
 from phasegate.web.admin import admin_routes
 from phasegate.web.admin_webhooks import admin_webhook_routes
 from phasegate.web.api import api_routes
 from phasegate.web.calendar import calendar_routes
 from phasegate.web.decisions import decision_routes
 from phasegate.web.health import health_routes
-from phasegate.web.i18n import LOCALES, pick_locale, texts
 from phasegate.web.links import link_routes
 from phasegate.web.mailbox import mailbox_routes
 from phasegate.web.overview import overview_routes
+from phasegate.web.params import Lang
 from phasegate.web.project_reports import project_report_routes
 from phasegate.web.projects import project_routes
+from phasegate.web.refusals import reader_locale, refusal_answer
 from phasegate.web.report_api import report_api_routes
 from phasegate.web.reports import report_routes
 from phasegate.web.request_log import RequestLog
 from phasegate.web.signin import account_routes, signin_routes
+from phasegate.web.static import StaticDir, static_url
 from phasegate.web.webhook_api import webhook_api_routes
 from phasegate.web.wheel import wheel_routes
 from phasegate.web.workflows import workflow_routes
@@ -52,17 +49,6 @@ from phasegate.web.workflows import workflow_routes
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 log = logging.getLogger(__name__)
 
-Lang = Annotated[str | None, Query(pattern="^(nb|en)$")]
-# HTTP statuses of domain errors; anything else is a conflict (409).
-STATUS: tuple[tuple[type[PhasegateError], int], ...] = (
-    (NotSignedIn, 401),
-    (MetricsRefused, 401),
-    (NotPermitted, 403),
-    (CsrfRejected, 403),
-    (NotFound, 404),
-    (WebhookInvalid, 422),
-    (LinkTampered, 400),
-)
 # The framework's own errors, in the API's error shape.
 HTTP_ERRORS: dict[int, tuple[str, str]] = {
     400: ("bad_request", "The request body could not be read: send well-formed JSON or form data."),
@@ -119,18 +105,34 @@ def field_of(error: Mapping[str, Any]) -> str:
     return ".".join(shown(part, 60) for part in error["loc"] if part != "body")
 
 
-def field_problem(error: Mapping[str, Any], words: Mapping[str, str]) -> str:
+def field_problem(error: Mapping[str, Any], catalog: Words) -> str:
     """One field's problem in the reader's words, with what the error knows (the
     character and its position, the longest length allowed)."""
     context = {key: shown(value) for key, value in (error.get("ctx") or {}).items()}
-    phrase = words.get(f"field_{error['type']}") or words["field_invalid"]
+    kind = f"field_{error['type']}"
     field = field_of(error)
     # A form's field by the name its label gives it ("comment_item-x" is a comment).
-    field = words.get(f"label_{field}") or words.get(f"label_{field.split('_')[0]}") or field
+    label = next(
+        (key for key in (f"label_{field}", f"label_{field.split('_')[0]}") if key in catalog),
+        None,
+    )
+    named = catalog(label) if label else field
     try:
-        return phrase.format(field=field, **context)
-    except (KeyError, IndexError):
-        return words["field_invalid"].format(field=field)
+        return catalog(kind if kind in catalog else "field_invalid", **context, field=named)
+    except (KeyError, ValueError, TypeError):
+        return catalog("field_invalid", field=named)
+
+
+def sign_in_first(request: Request, exc: PhasegateError) -> RedirectResponse | None:
+    """A browser that asks for a page without being signed in goes to the sign-in page,
+    and comes back after."""
+    browser = "text/html" in request.headers.get("accept", "")
+    if not isinstance(exc, NotSignedIn) or not browser or request.method not in ("GET", "HEAD"):
+        return None
+    target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    lang = request.query_params.get("lang")
+    language = f"&lang={lang}" if lang in LOCALES else ""  # the sign-in page speaks it
+    return RedirectResponse(f"/login?next={target}{language}", status_code=303)
 
 
 def _add_middleware(web: FastAPI, app: App) -> None:
@@ -138,32 +140,41 @@ def _add_middleware(web: FastAPI, app: App) -> None:
     web.add_middleware(RequestLog, metrics=app.metrics)
 
 
+def page_templates(app: App) -> Jinja2Templates:
+    """The pages' templates, with the catalog (``_``), the static files and the clock."""
+    templates = Jinja2Templates(directory=TEMPLATE_DIR)
+    zone = app.settings.zone
+    # Times are stored in UTC; people read them in the organisation's time zone.
+    templates.env.filters["local"] = lambda moment: moment.astimezone(zone)
+    templates.env.globals["mailbox"] = app.settings.dev_mailbox_enabled
+    templates.env.globals["static_url"] = static_url
+    templates.env.globals["now"] = app.engine.clock  # a printed page says when it was printed
+    i18n_jinja.install(templates.env)
+    return templates
+
+
 def create_app(app: App) -> FastAPI:
     web = FastAPI(title="phasegate", version="0.1.0", lifespan=lambda _web: _lifespan(app))
     engine = app.engine
     default_locale = app.settings.locale.value
     zone = app.settings.zone
-    templates = Jinja2Templates(directory=TEMPLATE_DIR)
-    # Times are stored in UTC; people read them in the organisation's time zone.
-    templates.env.filters["local"] = lambda moment: moment.astimezone(zone)
-    templates.env.globals["mailbox"] = app.settings.dev_mailbox_enabled
+    templates = page_templates(app)
 
     def locale_of(lang: str | None) -> str:
-        return pick_locale(lang, default=default_locale)
+        return pick(lang, default=default_locale)
 
     @web.exception_handler(PhasegateError)
     async def _domain_error(request: Request, exc: PhasegateError) -> Response:
-        """The domain's message, as a page for a browser and as JSON for everyone else."""
-        status = next((code for kind, code in STATUS if isinstance(exc, kind)), 409)
-        browser = "text/html" in request.headers.get("accept", "")
-        if isinstance(exc, NotSignedIn) and browser and request.method in ("GET", "HEAD"):
-            target = quote(
-                request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            )
-            lang = request.query_params.get("lang")
-            language = f"&lang={lang}" if lang in LOCALES else ""  # the sign-in page speaks it
-            return RedirectResponse(f"/login?next={target}{language}", status_code=303)
-        return error_response(request, status, exc.code, exc.message, exc.words)
+        """A refusal in the reader's words, with the status its class declares: the error
+        page for a browser (each of its problems listed), the API's ``{error, message,
+        params}`` for everyone else, in the language the request accepts."""
+        if (sign_in := sign_in_first(request, exc)) is not None:
+            return sign_in
+        if "text/html" not in request.headers.get("accept", ""):
+            return refusal_answer(request, exc, default_locale, zone)
+        locale = reader_locale(request, default_locale)
+        details = [say_problem(problem, locale, zone) for problem in exc.problems]
+        return error_response(request, exc.status, exc.code, exc.say(locale, zone), details=details)
 
     def error_response(
         request: Request,
@@ -180,19 +191,18 @@ def create_app(app: App) -> FastAPI:
         is made encodable first, whatever that was."""
         message = encodable(message)
         if "text/html" in request.headers.get("accept", ""):
-            locale = locale_of(request.query_params.get("lang"))
-            words = texts(locale)
-            shown = (words.get(page_words) if page_words else None) or message
+            locale = reader_locale(request, default_locale)
+            catalog = words(locale)
+            shown = catalog(page_words) if page_words and page_words in catalog else message
             return templates.TemplateResponse(
                 request,
                 "error.html",
-                {"t": words, "locale": locale, "message": shown, "details": details},
+                {"locale": locale, "message": shown, "details": details},
                 status_code=status,
                 headers=headers,
             )
-        return JSONResponse(
-            {"error": code, "message": message}, status_code=status, headers=headers
-        )
+        body = {"error": code, "message": message, "params": {}}  # the refusals' shape
+        return JSONResponse(body, status_code=status, headers=headers)
 
     @web.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -208,15 +218,15 @@ def create_app(app: App) -> FastAPI:
         if page and any(names_nothing(route, error["loc"]) for error in errors):
             return error_response(request, 404, *HTTP_ERRORS[404], "http_404")
         if page and "text/html" in request.headers.get("accept", ""):
-            words = texts(locale_of(request.query_params.get("lang")))
-            details = [field_problem(error, words) for error in errors]
+            catalog = words(locale_of(request.query_params.get("lang")))
+            details = [field_problem(error, catalog) for error in errors]
             return error_response(
                 request, 422, "invalid_request", "", "form_invalid", details=details
             )
         problems = [f"{field_of(error)}: {encodable(error['msg'])}" for error in errors]
         message = "The request is not valid: " + "; ".join(problems)
         return JSONResponse(
-            {"error": "invalid_request", "message": message, "problems": problems},
+            {"error": "invalid_request", "message": message, "params": {}, "problems": problems},
             status_code=422,
         )
 
@@ -230,7 +240,7 @@ def create_app(app: App) -> FastAPI:
         words = f"http_{exc.status_code}"
         return error_response(request, exc.status_code, code, message, words, exc.headers)
 
-    @web.exception_handler(DataError)
+    @web.exception_handler(ValueUnstorable)
     @web.exception_handler(OverflowError)
     async def _value_out_of_range(request: Request, exc: Exception) -> Response:
         """A number or text the database cannot hold (a name longer than its column, a
@@ -253,14 +263,14 @@ def create_app(app: App) -> FastAPI:
         return templates.TemplateResponse(
             request,
             "board.html",
-            {"t": texts(locale), "locale": locale, "pending": engine.board_pending_decisions()},
+            {"locale": locale, "pending": engine.board_pending_decisions()},
         )
 
     # Every route has one guard (web/access.py); tests/test_authorization.py checks them all.
     for router in (
         overview_routes(app, templates),
         link_routes(app, templates, engine.clock),
-        report_routes(app),
+        report_routes(app, templates),
         report_api_routes(app),
         webhook_api_routes(app),
         calendar_routes(app),
@@ -280,6 +290,8 @@ def create_app(app: App) -> FastAPI:
         web.include_router(mailbox_routes(app, templates))
 
     web.include_router(health_routes(app))
+    # CSS and fonts, open to anyone like the sign-in page that needs them (web/static.py).
+    web.mount("/static", StaticDir(), name="static")
     _add_middleware(web, app)
 
     return web

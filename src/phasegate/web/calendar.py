@@ -25,22 +25,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import Response
 from icalendar import Alarm, Calendar, Event
-from sqlalchemy import Connection, Row, select
 
 from phasegate.bootstrap import App
+from phasegate.domain.vtimezone import vtimezone
 from phasegate.domain.wheel import Occurrence
-from phasegate.errors import NotFound
-from phasegate.mail.render import format_date
-from phasegate.storage.tables import Deadline, Person, Project
+from phasegate.engine.calendar import OpenDeadline
+from phasegate.i18n import words
+from phasegate.i18n.formats import format_date
 from phasegate.web.access import Rule, guard
-from phasegate.web.params import QueryId
+from phasegate.web.params import Lang, QueryId
 
 PRODID = "-//phasegate//årshjul//NB"
 #: The wheel's occurrences in the feed: a season back and a year and a bit ahead.
@@ -48,60 +47,6 @@ SHOWN_BEFORE = timedelta(days=90)
 SHOWN_AFTER = timedelta(days=400)
 ALARM_BEFORE = timedelta(days=1)
 REFRESH = timedelta(hours=1)  # how often calendar programs are asked to poll
-
-Lang = Annotated[Literal["nb", "en"] | None, Query()]
-
-WORDS: dict[str, dict[str, str]] = {
-    "nb": {
-        "name": "phasegate – årshjul",
-        "due": "Frist",
-        "kind:board_meeting": "Møte i porteføljestyret.",
-        "kind:reporting_cycle": "Rapportering: rapportene skal være levert.",
-        "kind:deadline": "Frist i årshjulet.",
-        "phases": "Faser som rapporterer",
-        "moved": "Flyttet fra {day}, som ikke er en arbeidsdag.",
-        "owed:gate_decision": "Stemme over en beslutningsforespørsel.",
-        "owed:owner_decision": "Prosjekteiers beslutning over en beslutningsforespørsel.",
-        "owed:status_report": "Statusrapport.",
-        "owed:benefit_report": "Gevinstrapport.",
-        "owed:deadline": "Frist i årshjulet.",
-        "waiting": "Venter på",
-        "open": "Åpne phasegate",
-    },
-    "en": {
-        "name": "phasegate – annual cycle",
-        "due": "Due",
-        "kind:board_meeting": "Portfolio board meeting.",
-        "kind:reporting_cycle": "Reporting cycle: the reports are due.",
-        "kind:deadline": "A deadline in the annual cycle.",
-        "phases": "Phases that report",
-        "moved": "Moved from {day}, which is not a working day.",
-        "owed:gate_decision": "A vote on a gate request.",
-        "owed:owner_decision": "The project owner's decision on a gate request.",
-        "owed:status_report": "Status report.",
-        "owed:benefit_report": "Benefit report.",
-        "owed:deadline": "A deadline in the annual cycle.",
-        "waiting": "Waiting for",
-        "open": "Open phasegate",
-    },
-}
-
-Q_DEADLINES = (
-    select(
-        Deadline.id,
-        Deadline.kind,
-        Deadline.subject,
-        Deadline.title,
-        Deadline.due_at,
-        Project.name.label("project"),
-        Person.name.label("person"),
-        Person.language,
-    )
-    .join(Person, Person.id == Deadline.person_id)
-    .outerjoin(Project, Project.id == Deadline.project_id)
-    .where(Deadline.status == "open")
-    .order_by(Deadline.due_at, Deadline.id)
-)
 
 
 @dataclass(frozen=True)
@@ -117,7 +62,7 @@ class Feed:
     @property
     def title(self) -> str:
         names = [n for n in (self.person_name, self.project_name) if n]
-        return " – ".join([WORDS[self.lang]["name"], *names])
+        return " – ".join([words(self.lang)("calendar_name"), *names])
 
     @property
     def filename(self) -> str:
@@ -152,9 +97,8 @@ def calendar_routes(app: App) -> APIRouter:
     ) -> Response:
         now = app.engine.clock()
         shown = app.wheel.occurrences(now - SHOWN_BEFORE, now + SHOWN_AFTER) if wheel else []
-        with app.engine.reading() as conn:
-            feed = _feed(conn, person, project, lang, settings.locale.value)
-            rows = _open_deadlines(conn, person, project)
+        feed = _feed(app, person, project, lang, settings.locale.value)
+        rows = app.engine.open_deadlines(person, project)
         # A wheel deadline's own entry already shows when it is due.
         keys = {occurrence.key for occurrence in shown}
         rows = [row for row in rows if row.subject.removeprefix("wheel:") not in keys]
@@ -167,10 +111,14 @@ def calendar_routes(app: App) -> APIRouter:
             calendar.add_component(_wheel_entry(occurrence, feed.lang, zone, phases, host, now))
         for entry in owed:
             calendar.add_component(_deadline_entry(entry, feed, zone, now, settings.base_url))
-        # VTIMEZONE rules for the years the feed covers only, which keeps it small.
+        # VTIMEZONE rules for the years the feed covers only, which keeps it small; first,
+        # as Outlook wants them. Not icalendar's add_missing_timezones: its summer time
+        # starts an hour late (see domain/vtimezone.py).
         moments = [o.at for o in shown] + [e.due_at for e in owed] or [now]
         first, last = min(moments).astimezone(zone), max(moments).astimezone(zone)
-        calendar.add_missing_timezones(date(first.year - 1, 1, 1), date(last.year + 2, 1, 1))
+        if zone.key in calendar.get_used_tzids():
+            rules = vtimezone(zone, date(first.year - 1, 1, 1), date(last.year + 2, 1, 1))
+            calendar.subcomponents.insert(0, rules)
         return Response(
             bytes(calendar.to_ical()),
             media_type="text/calendar; charset=utf-8",
@@ -188,39 +136,21 @@ def calendar_routes(app: App) -> APIRouter:
 
 
 def _feed(
-    conn: Connection, person: int | None, project: int | None, lang: str | None, default: str
+    app: App, person: int | None, project: int | None, lang: str | None, default: str
 ) -> Feed:
-    """Who and what the feed is for, in one query; an unknown id is a 404 naming it."""
+    """Who and what the feed is for; an unknown id is a 404 naming it."""
     if person is None and project is None:
         return Feed(lang or default)
-    names = conn.execute(
-        select(
-            select(Person.name).where(Person.id == person).scalar_subquery().label("person"),
-            select(Person.language).where(Person.id == person).scalar_subquery().label("lang"),
-            select(Project.name).where(Project.id == project).scalar_subquery().label("project"),
-        )
-    ).one()
-    if person is not None and names.person is None:
-        raise NotFound(f"No person with id {person}. Check person= in the calendar address.")
-    if project is not None and names.project is None:
-        raise NotFound(f"No project with id {project}. Check project= in the calendar address.")
-    return Feed(lang or names.lang or default, person, project, names.person, names.project)
+    owner = app.engine.feed_owner(person, project)
+    language = lang or owner.person_language or default
+    return Feed(language, person, project, owner.person_name, owner.project_name)
 
 
-def _open_deadlines(conn: Connection, person: int | None, project: int | None) -> list[Row[Any]]:
-    query = Q_DEADLINES
-    if person is not None:
-        query = query.where(Deadline.person_id == person)
-    if project is not None:
-        query = query.where(Deadline.project_id == project)
-    return list(conn.execute(query))
-
-
-def _owed(rows: Iterable[Row[Any]], lang: str, host: str, *, per_person: bool) -> list[Owed]:
+def _owed(rows: Iterable[OpenDeadline], lang: str, host: str, *, per_person: bool) -> list[Owed]:
     """A person's deadlines one by one; anyone else's, one entry per thing owed."""
     if per_person:
         return [Owed(f"deadline-{r.id}@{host}", r.kind, r.title, r.project, r.due_at) for r in rows]
-    by_subject: dict[str, list[Row[Any]]] = {}
+    by_subject: dict[str, list[OpenDeadline]] = {}
     for row in rows:  # in order of due time, so the entries are too
         by_subject.setdefault(row.subject, []).append(row)
     owed = []
@@ -272,15 +202,15 @@ def _wheel_entry(
     host: str,
     now: datetime,
 ) -> Event:
-    event, words = occurrence.event, WORDS[lang]
+    event, t = occurrence.event, words(lang)
     lines = [event.description.get(lang)] if event.description else []
-    lines.append(words[f"kind:{event.kind}"])
+    lines.append(t(f"calendar_kind_{event.kind}"))
     if event.phases:
         lines.append(
-            f"{words['phases']}: " + ", ".join(phase_labels.get(p, p) for p in event.phases)
+            f"{t('calendar_phases')}: " + ", ".join(phase_labels.get(p, p) for p in event.phases)
         )
     if occurrence.at.date() != occurrence.nominal.date():
-        lines.append(words["moved"].format(day=format_date(occurrence.nominal, lang, zone)))
+        lines.append(t("calendar_moved", day=format_date(occurrence.nominal, lang, zone)))
     entry = Event()
     entry.add("uid", f"wheel-{occurrence.key.replace('/', '-')}@{host}")
     entry.add("dtstamp", now)
@@ -294,12 +224,12 @@ def _wheel_entry(
 
 
 def _deadline_entry(owed: Owed, feed: Feed, zone: ZoneInfo, now: datetime, url: str) -> Event:
-    words = WORDS[feed.lang]
-    summary = f"{words['due']}: {owed.title}" + (f" – {owed.project}" if owed.project else "")
-    lines = [words.get(f"owed:{owed.kind}", "")]
+    t = words(feed.lang)
+    summary = f"{t('calendar_due')}: {owed.title}" + (f" – {owed.project}" if owed.project else "")
+    lines = [t.get(f"calendar_owed_{owed.kind}")]
     if owed.waiting_for:
-        lines.append(f"{words['waiting']}: " + ", ".join(owed.waiting_for))
-    lines.append(f"{words['open']}: {url}")
+        lines.append(f"{t('calendar_waiting')}: " + ", ".join(owed.waiting_for))
+    lines.append(f"{t('calendar_open')}: {url}")
     entry = Event()
     entry.add("uid", owed.uid)
     entry.add("dtstamp", now)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from phasegate.bootstrap import App
-from phasegate.domain.reports import DIMENSION_LABELS, Colour, Dimension, level_of
+from phasegate.domain.reports import Colour, Dimension, level_of
 from phasegate.engine.signin import Principal
 from phasegate.engine.views import GateRequestView, checklist_lines, document_lines
 from phasegate.errors import (
@@ -29,99 +29,15 @@ from phasegate.errors import (
     NotFound,
     RuleViolation,
 )
-from phasegate.mail.render import format_datetime
-from phasegate.web.access import Rule, guard, session_csrf
-from phasegate.web.i18n import pick_locale, texts
+from phasegate.i18n import Words, pick, words
+from phasegate.i18n.formats import format_datetime
+from phasegate.web.access import Rule, SignedIn, guard, session_csrf
 from phasegate.web.params import TEXT_LENGTH, Lines, RowId
 
 OUTCOMES = ("approve", "rework", "hold", "stop")
 COMMENT_NEEDED = frozenset({"rework", "hold", "stop"})
 LISTS = {"board": "/decisions", "mine": "/decisions/mine"}
 SWATCHES = {Colour.GREEN: "#15803d", Colour.YELLOW: "#ca8a04", Colour.RED: "#b91c1c"}
-
-# The board's five questions, as the seed (Difi, via Asker) and the agenda email put them.
-QUESTIONS = {
-    "nb": (
-        "Er de foreslåtte tiltak og prosjekter nødvendige?",
-        "Er porteføljen (inkludert pågående linjeaktiviteter) tilstrekkelig for å nå de "
-        "strategiske målene?",
-        "Er den totale usikkerheten akseptabel, og er initiativene oppnåelige?",
-        "Har vi råd (både kost, folk og kompetanse) til porteføljen?",
-        "Hvis ikke, hvilke initiativ skal stoppes eller replanlegges?",
-    ),
-    "en": (
-        "Are the proposed measures and projects necessary?",
-        "Is the portfolio (including ongoing line activities) enough to reach the strategic goals?",
-        "Is the total uncertainty acceptable, and are the initiatives achievable?",
-        "Can we afford the portfolio (cost, people and skills)?",
-        "If not, which initiatives should be stopped or re-planned?",
-    ),
-}
-
-WORDS: dict[str, dict[str, str]] = {
-    "nb": {
-        "decisions_board": "Porteføljestyrets saksliste",
-        "decisions_mine": "Mine beslutninger",
-        "decisions_none_board": "Porteføljestyret har ingen saker til beslutning.",
-        "decisions_none_mine": "Du har ingen saker som venter på stemmen din.",
-        "decisions_questions": "Porteføljestyrets fem spørsmål",
-        "decisions_purpose": "Formål",
-        "decisions_waited": "Har ventet",
-        "decisions_working_days": "{n} arbeidsdager",
-        "decisions_working_day": "1 arbeidsdag",
-        "decisions_meeting": "På sakslisten til",
-        "decisions_deadline": "Frist",
-        "decisions_awaiting": "Venter på",
-        "decisions_report": "Siste statusrapport",
-        "decisions_report_published": "publisert {when}",
-        "decisions_no_report": "Ingen publisert statusrapport.",
-        "decisions_decide": "Din beslutning",
-        "decisions_decide_intro": (
-            "Velg ett utfall. Ingenting blir registrert før du trykker på knappen."
-        ),
-        "decisions_comment_for": "Kommentar til «{outcome}»",
-        "decisions_optional": "valgfritt",
-        "decisions_required": "påkrevd: skriv hvorfor",
-        "decisions_you_voted": "Du har stemt «{outcome}» {when}.",
-        "decisions_not_yours": "Du er ikke blant beslutningstakerne for denne saken.",
-        "decisions_refused": "Stemmen ble ikke registrert",
-        "decisions_nothing_changed": "Ingenting er endret.",
-        "decisions_recorded": "Stemmen din er registrert",
-    },
-    "en": {
-        "decisions_board": "The portfolio board's agenda",
-        "decisions_mine": "My decisions",
-        "decisions_none_board": "The portfolio board has nothing to decide.",
-        "decisions_none_mine": "Nothing is waiting for your vote.",
-        "decisions_questions": "The portfolio board's five questions",
-        "decisions_purpose": "Purpose",
-        "decisions_waited": "Waiting for",
-        "decisions_working_days": "{n} working days",
-        "decisions_working_day": "1 working day",
-        "decisions_meeting": "On the agenda of",
-        "decisions_deadline": "Deadline",
-        "decisions_awaiting": "Waiting for",
-        "decisions_report": "Latest status report",
-        "decisions_report_published": "published {when}",
-        "decisions_no_report": "No published status report.",
-        "decisions_decide": "Your decision",
-        "decisions_decide_intro": (
-            "Choose one outcome. Nothing is recorded until you press its button."
-        ),
-        "decisions_comment_for": "Comment on “{outcome}”",
-        "decisions_optional": "optional",
-        "decisions_required": "required: say why",
-        "decisions_you_voted": "You voted “{outcome}” {when}.",
-        "decisions_not_yours": "You are not among the deciders of this request.",
-        "decisions_refused": "Your vote was not recorded",
-        "decisions_nothing_changed": "Nothing has been changed.",
-        "decisions_recorded": "Your vote is recorded",
-    },
-}
-
-
-def words(locale: str) -> dict[str, str]:
-    return texts(locale, WORDS)
 
 
 @dataclass(frozen=True)
@@ -167,10 +83,7 @@ def decision_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         include_in_schema=False,
         dependencies=[me_dep],
     )
-    def board_queue(
-        request: Request, done: int | None = None, me: Principal | None = me_dep
-    ) -> Response:
-        assert me is not None
+    def board_queue(me: SignedIn, request: Request, done: int | None = None) -> Response:
         return pages.show(request, me, "board", done=done)
 
     @router.api_route(
@@ -180,10 +93,7 @@ def decision_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         include_in_schema=False,
         dependencies=[me_dep],
     )
-    def my_queue(
-        request: Request, done: int | None = None, me: Principal | None = me_dep
-    ) -> Response:
-        assert me is not None
+    def my_queue(me: SignedIn, request: Request, done: int | None = None) -> Response:
         return pages.show(request, me, "mine", done=done)
 
     @router.post(
@@ -193,14 +103,13 @@ def decision_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         dependencies=[me_dep],
     )
     def vote(
+        me: SignedIn,
         request: Request,
         request_id: RowId,
         outcome: Annotated[str, Form(pattern="^(approve|rework|hold|stop)$")],
         comment: Annotated[Lines, Form(max_length=TEXT_LENGTH)] = "",
         back: Annotated[str, Form(pattern="^(board|mine)$")] = "board",
-        me: Principal | None = me_dep,
     ) -> Response:
-        assert me is not None
         locale = pages.locale_of(request, me)
         try:
             app.engine.cast_vote(request_id, outcome, comment, channel="web", actor=me.person)
@@ -224,9 +133,7 @@ class DecisionPages:
         self.default_locale = app.settings.locale.value
 
     def locale_of(self, request: Request, me: Principal) -> str:
-        return pick_locale(
-            request.query_params.get("lang"), me.language, default=self.default_locale
-        )
+        return pick(request.query_params.get("lang"), me.language, default=self.default_locale)
 
     def when(self, moment: Any, locale: str) -> str:
         return format_datetime(moment, locale, self.zone)
@@ -241,20 +148,20 @@ class DecisionPages:
         refused: Refused | None = None,
     ) -> Response:
         locale = self.locale_of(request, me)
-        t = words(locale)
         if which == "mine":
             views = self.engine.pending_decisions(me.person)
         else:
             views = self.engine.board_pending_decisions()
+        upcoming = self.engine.next_agenda()  # carried-over requests are due at it
+        if upcoming is not None:
+            views = upcoming.placed(views)
         items = [self.item(view, me, locale, refused) for view in views]
         context = {
-            "t": t,
             "locale": locale,
             "which": which,
             "me_id": me.person,
             "when": lambda moment: self.when(moment, locale),
             "items": items,
-            "questions": QUESTIONS.get(locale, QUESTIONS["nb"]),
             "outcomes": OUTCOMES,
             "comment_needed": COMMENT_NEEDED,
             "csrf": session_csrf(self.app, request),
@@ -270,17 +177,15 @@ class DecisionPages:
         self, view: GateRequestView, me: Principal, locale: str, refused: Refused | None
     ) -> Item:
         t = words(locale)
-        project = self.engine.project(view.project_id)
-        with self.engine.reading() as conn:
-            pinned = self.engine.workflows.pinned(conn, project.workflow, project.workflow_version)
-        gate = pinned.definition.gate(view.gate)
+        definition = self.engine.definition_of(view.project_id)
+        gate = definition.gate(view.gate)
         assert gate is not None  # the request was made from this workflow version
         mine = [v for v in view.votes if v.voter_id == me.person]
         mine_here = refused if refused is not None and refused.request == view.id else None
         return Item(
             view=view,
             purpose=gate.purpose.get(locale),
-            to_phase=pinned.definition.label_of(view.to_phase).get(locale),
+            to_phase=definition.label_of(view.to_phase).get(locale),
             checklist=[
                 (line.text, t.get(f"link_answer_{line.answer}", line.answer), line.comment)
                 for line in checklist_lines(view, gate, locale)
@@ -290,7 +195,8 @@ class DecisionPages:
             meeting=self.meeting(view, locale, t),
             report=self.latest_report(view.project_id, locale, t),
             my_vote=(
-                t["decisions_you_voted"].format(
+                t(
+                    "decisions_you_voted",
                     outcome=t.get(f"outcome_{mine[-1].outcome}", mine[-1].outcome),
                     when=self.when(mine[-1].cast_at, locale),
                 )
@@ -302,27 +208,27 @@ class DecisionPages:
             comments={mine_here.outcome: mine_here.comment} if mine_here else {},
         )
 
-    def waited(self, view: GateRequestView, t: dict[str, str]) -> str:
+    def waited(self, view: GateRequestView, t: Words) -> str:
         """Working days since it was submitted, counted on the organisation's calendar."""
         start = view.submitted_at.astimezone(self.zone).date()
         today = self.engine.clock().astimezone(self.zone).date()
         days = max(0, self.app.wheel.calendar.working_days_between(start, today))
         if days == 1:
-            return t["decisions_working_day"]
-        return t["decisions_working_days"].format(n=days)
+            return t("decisions_working_day")
+        return t("decisions_working_days", n=days)
 
-    def meeting(self, view: GateRequestView, locale: str, t: dict[str, str]) -> str:
+    def meeting(self, view: GateRequestView, locale: str, t: Words) -> str:
         """The board meeting whose agenda the request is on, or the owner's deadline."""
         if view.due_at is None:
             return ""
         when = self.when(view.due_at, locale)
         if not view.meeting_key:
-            return f"{t['decisions_deadline']}: {when}"
+            return f"{t('decisions_deadline')}: {when}"
         event = self.app.wheel.event_of(view.meeting_key)
         label = event.label.get(locale) if event is not None else view.meeting_key
-        return f"{t['decisions_meeting']}: {label}, {when}"
+        return f"{t('decisions_meeting')}: {label}, {when}"
 
-    def latest_report(self, project: int, locale: str, t: dict[str, str]) -> dict[str, Any] | None:
+    def latest_report(self, project: int, locale: str, t: Words) -> dict[str, Any] | None:
         """The project's latest published report: each light with its colour in words."""
         published = [r for r in self.engine.project_reports(project) if not r.is_draft]
         if not published:
@@ -336,17 +242,15 @@ class DecisionPages:
             level = level_of(dimension, value)
             rows.append(
                 {
-                    "label": DIMENSION_LABELS[dimension].get(locale),
-                    "value": level.label.get(locale),
-                    "colour": t[f"report_colour_{level.colour}"],
+                    "label": t(f"report_dimension_{dimension}"),
+                    "value": t(f"report_level_{dimension}_{level.value}"),
+                    "colour": t(f"report_colour_{level.colour}"),
                     "swatch": SWATCHES[level.colour],
                     "comment": report.content.comments.get(dimension, ""),
                 }
             )
         assert report.published_at is not None
-        published_at = t["decisions_report_published"].format(
-            when=self.when(report.published_at, locale)
-        )
+        published_at = t("decisions_report_published", when=self.when(report.published_at, locale))
         return {"rows": rows, "published": published_at}
 
     def confirmation(self, request_id: int, me: Principal, locale: str) -> list[str]:
@@ -360,7 +264,8 @@ class DecisionPages:
         if not mine:
             return []
         lines = [
-            t["link_recorded"].format(
+            t(
+                "link_recorded",
                 outcome=t.get(f"outcome_{mine[-1].outcome}", mine[-1].outcome),
                 gate=f"{view.gate}: {view.gate_label.get(locale)}",
                 project=view.project,
@@ -369,13 +274,13 @@ class DecisionPages:
         if view.status == "decided":
             project = self.engine.project(view.project_id)
             outcome = view.outcome or ""
-            lines.append(t["link_now_decided"].format(outcome=t.get(f"outcome_{outcome}", "")))
+            lines.append(t("link_now_decided", outcome=t.get(f"outcome_{outcome}", "")))
             now = "rework" if outcome == "rework" else project.status
-            lines.append(t.get(f"link_now_{now}", "").format(phase=project.phase_label.get(locale)))
+            lines.append(t.get(f"link_now_{now}", "", phase=project.phase_label.get(locale)))
         elif view.awaiting_events:
-            lines.append(t["link_waits_for_events"].format(events=", ".join(view.awaiting_events)))
+            lines.append(t("link_waits_for_events", events=", ".join(view.awaiting_events)))
         else:
-            lines.append(t["link_waits_for_votes"])
+            lines.append(t("link_waits_for_votes"))
         return [line for line in lines if line]
 
     def refusal(
@@ -389,30 +294,31 @@ class DecisionPages:
     ) -> Refused:
         """Why the engine refused, in the reader's words where we have them."""
         t = words(locale)
-        nothing = t["decisions_nothing_changed"]
+        nothing = t("decisions_nothing_changed")
         if isinstance(exc, CommentRequired):
-            return Refused(request_id, outcome, comment, t["link_comment_missing"], 400, True)
-        if isinstance(exc, NotFound):
-            return Refused(request_id, outcome, comment, f"{exc.message} {nothing}", 404)
-        if isinstance(exc, NotADecider):  # also a project manager on their own gate
-            return Refused(request_id, outcome, comment, f"{exc.message} {nothing}", 403)
+            return Refused(request_id, outcome, comment, t("link_comment_missing"), 400, True)
+        said = exc.say(locale, self.app.settings.zone)
+        if isinstance(exc, NotFound | NotADecider):  # also a project manager on their own gate
+            return Refused(request_id, outcome, comment, f"{said} {nothing}", exc.status)
         if isinstance(exc, AlreadyDecided):
-            message = t["link_decided"].format(
+            message = t(
+                "link_decided",
                 who=exc.decided_by,
                 when=self.when(exc.decided_at, locale),
                 outcome=t.get(f"outcome_{exc.outcome}", exc.outcome),
             )
-            return Refused(request_id, outcome, comment, f"{message} {nothing}", 409)
+            return Refused(request_id, outcome, comment, f"{message} {nothing}", exc.status)
         if isinstance(exc, AlreadyVoted):
             view = self.engine.gate_request(request_id)
             mine = [v for v in view.votes if v.voter_id == me.person]
             if mine:
-                message = t["link_voted"].format(
+                message = t(
+                    "link_voted",
                     outcome=t.get(f"outcome_{mine[-1].outcome}", mine[-1].outcome),
                     when=self.when(mine[-1].cast_at, locale),
                 )
-                return Refused(request_id, outcome, comment, f"{message} {nothing}", 409)
-        return Refused(request_id, outcome, comment, exc.message, 409)
+                return Refused(request_id, outcome, comment, f"{message} {nothing}", exc.status)
+        return Refused(request_id, outcome, comment, said, exc.status)
 
 
-__all__ = ["WORDS", "decision_routes"]
+__all__ = ["decision_routes"]

@@ -13,13 +13,8 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from phasegate.bootstrap import App
-from phasegate.errors import SchemaOutOfDate
-from phasegate.mail.outbox import backlog_age
-from phasegate.storage.database import ensure_schema_current
 from phasegate.web.access import Rule, guard
 
 Check = dict[str, Any]
@@ -28,26 +23,16 @@ Check = dict[str, Any]
 def readiness(app: App) -> dict[str, Any]:
     """Every readiness check with its value, and whether each holds."""
     settings = app.settings
-    checks: dict[str, Check] = {}
-    try:
-        with app.engine.reading() as conn:
-            conn.execute(text("SELECT 1"))
-        checks["database"] = {"ok": True, "value": "reachable"}
-    except SQLAlchemyError as exc:
-        checks["database"] = {"ok": False, "value": f"unreachable: {type(exc).__name__}"}
-    try:
-        ensure_schema_current(app.database)
-        checks["schema"] = {"ok": True, "value": "current"}
-    except (SchemaOutOfDate, SQLAlchemyError) as exc:
-        checks["schema"] = {"ok": False, "value": str(exc)}
-    now = app.engine.clock()
-    try:
-        with app.engine.reading() as conn:
-            waiting, age = backlog_age(conn, now)
-    except SQLAlchemyError as exc:
-        unread = {"ok": False, "value": f"unreadable: {type(exc).__name__}"}
+    found = app.engine.readiness()
+    checks: dict[str, Check] = {
+        "database": {"ok": found.database is None, "value": found.database or "reachable"},
+        "schema": {"ok": found.schema is None, "value": found.schema or "current"},
+    }
+    if isinstance(found.outbox, str):
+        unread = {"ok": False, "value": found.outbox}
         checks["outbox_backlog"] = checks["outbox_oldest_age_seconds"] = unread
     else:
+        waiting, age = found.outbox
         limit, age_limit = settings.ready_outbox_backlog, settings.ready_outbox_age_seconds
         # Without SMTP nothing is ever sent: mail is kept for the development mailbox,
         # so a growing outbox is expected there and says nothing about readiness.

@@ -43,15 +43,16 @@ from phasegate.errors import (
     ConcurrentUpdate,
     LinkError,
     LinkExpired,
+    LinkTampered,
     NotADecider,
     NotFound,
     RequestClosed,
     RuleViolation,
 )
+from phasegate.i18n import Words, pick, words
+from phasegate.i18n.formats import format_datetime
 from phasegate.links import VoteLink
-from phasegate.mail.render import format_datetime
 from phasegate.web.access import Rule, guard
-from phasegate.web.i18n import TEXTS, texts
 from phasegate.web.params import TEXT_LENGTH, Lines
 
 HEADERS = {
@@ -59,7 +60,9 @@ HEADERS = {
     # The token is in the address: never hand it on to a document's host.
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        # Designsystemet's stylesheet and font come from phasegate itself (/static).
+        "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; "
+        "form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
@@ -77,8 +80,8 @@ class Voice:
     zone: ZoneInfo
 
     @property
-    def t(self) -> dict[str, str]:
-        return texts(self.locale)
+    def t(self) -> Words:
+        return words(self.locale)
 
     def when(self, moment: datetime) -> str:
         return format_datetime(moment, self.locale, self.zone)
@@ -171,8 +174,9 @@ class LinkPages:
         except LinkExpired as exc:
             voice = self.voice_of_id(exc.person)
             t = voice.t
-            message = t["link_expired"].format(when=voice.when(exc.expired_at))
-            return self.refused(request, voice, Refusal(410, t["link_expired_title"], message))
+            message = t("link_expired", when=voice.when(exc.expired_at))
+            expired = Refusal(exc.status, t("link_expired_title"), message)
+            return self.refused(request, voice, expired)
         except LinkError:
             return self.refused(request, voice, self.tampered(voice), not_genuine=True)
         try:
@@ -180,12 +184,12 @@ class LinkPages:
             view = self.engine.gate_request(link.request)
         except NotFound:
             t = voice.t
-            return self.refused(request, voice, Refusal(404, t["link_gone_title"], t["link_gone"]))
+            gone = Refusal(NotFound.status, t("link_gone_title"), t("link_gone"))
+            return self.refused(request, voice, gone)
         return link, person, view, self.voice_of(person)
 
     def voice_of(self, person: PersonView) -> Voice:
-        locale = person.language if person.language in TEXTS else self.default_locale
-        return Voice(locale, self.zone)
+        return Voice(pick(person.language, default=self.default_locale), self.zone)
 
     def voice_of_id(self, person: int | None) -> Voice:
         if person is not None:
@@ -196,41 +200,45 @@ class LinkPages:
     @staticmethod
     def tampered(voice: Voice) -> Refusal:
         t = voice.t
-        return Refusal(400, t["link_tampered_title"], t["link_tampered"])
+        return Refusal(LinkTampered.status, t("link_tampered_title"), t("link_tampered"))
 
     def refusal_for(
         self, person: PersonView, view: GateRequestView, voice: Voice
     ) -> Refusal | None:
         """Why this person cannot use this link on the request as it stands, if they cannot."""
         t = voice.t
-        nothing = t["link_nothing_changed"]
+        nothing = t("link_nothing_changed")
         if view.status == "decided":
             assert view.decided_at is not None
-            message = t["link_decided"].format(
+            message = t(
+                "link_decided",
                 who=view.decided_by or "phasegate",
                 when=voice.when(view.decided_at),
                 outcome=voice.outcome(view.outcome),
             )
-            return Refusal(409, t["link_decided_title"], f"{message} {nothing}")
+            return Refusal(409, t("link_decided_title"), f"{message} {nothing}")
         if view.status == "withdrawn":
-            message = t["link_withdrawn"].format(gate=view.gate, project=view.project)
-            reason = f"{t['link_reason']}: {view.closed_reason}" if view.closed_reason else ""
-            return Refusal(410, t["link_withdrawn_title"], f"{message} {nothing}", reason)
+            message = t("link_withdrawn", gate=view.gate, project=view.project)
+            reason = f"{t('link_reason')}: {view.closed_reason}" if view.closed_reason else ""
+            return Refusal(410, t("link_withdrawn_title"), f"{message} {nothing}", reason)
         mine = [v for v in view.votes if v.voter_id == person.id]
         if person.id in view.decider_ids and not mine:
             return None  # an open request this person decides and has not voted on
         if mine:
-            message = t["link_voted"].format(
-                outcome=voice.outcome(mine[-1].outcome), when=voice.when(mine[-1].cast_at)
+            message = t(
+                "link_voted",
+                outcome=voice.outcome(mine[-1].outcome),
+                when=voice.when(mine[-1].cast_at),
             )
-            return Refusal(409, t["link_voted_title"], f"{message} {nothing}")
-        detail = t["link_not_decider_detail"].format(
+            return Refusal(409, t("link_voted_title"), f"{message} {nothing}")
+        detail = t(
+            "link_not_decider_detail",
             name=person.name,
             gate=view.gate,
             project=view.project,
             deciders=", ".join(view.deciders),
         )
-        return Refusal(403, t["link_not_decider_title"], t["link_not_decider"], detail)
+        return Refusal(403, t("link_not_decider_title"), t("link_not_decider"), detail)
 
     def vote_refused(
         self,
@@ -241,14 +249,15 @@ class LinkPages:
     ) -> Refusal:
         """The engine refused the vote: say why, as the request stands now."""
         t = voice.t
+        said = exc.say(voice.locale, voice.zone)
         if isinstance(exc, NotADecider):  # also a project manager voting on their own gate
-            return Refusal(403, t["link_not_decider_title"], t["link_not_decider"], exc.message)
+            return Refusal(exc.status, t("link_not_decider_title"), t("link_not_decider"), said)
         if isinstance(exc, AlreadyDecided | AlreadyVoted | RequestClosed | ConcurrentUpdate):
             view = self.engine.gate_request(link.request)
             refusal = self.refusal_for(person, view, voice)
             if refusal is not None:
                 return refusal
-        return Refusal(409, t["link_conflict_title"], t["link_conflict"], exc.message)
+        return Refusal(exc.status, t("link_conflict_title"), t("link_conflict"), said)
 
     # --- CSRF -------------------------------------------------------------------------
 
@@ -264,7 +273,7 @@ class LinkPages:
     @staticmethod
     def forged(voice: Voice) -> Refusal:
         t = voice.t
-        return Refusal(403, t["link_csrf_title"], t["link_csrf"])
+        return Refusal(403, t("link_csrf_title"), t("link_csrf"))
 
     def csrf_ok(self, request: Request, token: str, csrf: str) -> bool:
         cookie = request.cookies.get(self.cookie_name(token), "")
@@ -334,7 +343,7 @@ class LinkPages:
         # The engine checks the request, the decider and an earlier vote before it asks for
         # a comment, so only the comment is missing here.
         view = self.engine.gate_request(link.request)
-        error = voice.t["link_comment_missing"]
+        error = voice.t("link_comment_missing")
         return self.form(request, token, link, person, view, voice, comment=comment, error=error)
 
     def recorded(
@@ -347,7 +356,8 @@ class LinkPages:
     ) -> Response:
         t = voice.t
         lines = [
-            t["link_recorded"].format(
+            t(
+                "link_recorded",
                 outcome=voice.outcome(link.outcome),
                 gate=f"{view.gate}: {view.gate_label.get(voice.locale)}",
                 project=view.project,
@@ -355,15 +365,13 @@ class LinkPages:
         ]
         if result.decided:
             phase = self.definition(view).label_of(result.project_phase).get(voice.locale)
-            lines.append(t["link_now_decided"].format(outcome=voice.outcome(result.outcome)))
+            lines.append(t("link_now_decided", outcome=voice.outcome(result.outcome)))
             now = "rework" if result.outcome == "rework" else result.project_status
-            lines.append(t.get(f"link_now_{now}", "").format(phase=phase))
+            lines.append(t.get(f"link_now_{now}", "", phase=phase))
         elif result.awaiting_events:
-            lines.append(
-                t["link_waits_for_events"].format(events=", ".join(result.awaiting_events))
-            )
+            lines.append(t("link_waits_for_events", events=", ".join(result.awaiting_events)))
         else:
-            lines.append(t["link_waits_for_votes"])
+            lines.append(t("link_waits_for_votes"))
         return self.render(request, voice, "link_result.html", {"lines": lines, "view": view})
 
     def refused(
@@ -386,14 +394,11 @@ class LinkPages:
         return self.templates.TemplateResponse(
             request,
             name,
-            {"t": voice.t, "locale": voice.locale, "when": voice.when, **context},
+            {"locale": voice.locale, "when": voice.when, **context},
             status_code=status,
             headers=HEADERS,
         )
 
     def definition(self, view: GateRequestView) -> WorkflowDefinition:
         """The workflow version the project runs on, for the labels of its gate."""
-        project = self.engine.project(view.project_id)
-        with self.engine.reading() as conn:
-            pinned = self.engine.workflows.pinned(conn, project.workflow, project.workflow_version)
-        return pinned.definition
+        return self.engine.definition_of(view.project_id)

@@ -9,23 +9,20 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from phasegate.bootstrap import App
-from phasegate.mail.outbox import OutboxEntry, get_message, list_messages
+from phasegate.engine.outbox import OutboxEntry
 from phasegate.web.access import Rule, guard
-from phasegate.web.i18n import texts
-from phasegate.web.params import RowId
+from phasegate.web.params import Lang, RowId
 
 URL = re.compile(r"https?://[^\s<>\"')]+")
 # A sentence's full stop or comma after an address is not part of it.
 TRAILING = ".,;:!?"
-Lang = Annotated[str | None, Query(pattern="^(nb|en)$")]
 # The pages answer HEAD as well as GET, as every page should.
 READ = ["GET", "HEAD"]
 
@@ -59,19 +56,16 @@ def mailbox_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     templates.env.filters["linkify"] = linkify
 
     def find(message: int) -> OutboxEntry:
-        with app.engine.reading() as conn:
-            return get_message(conn, message)
+        return app.engine.outbox_message(message)
 
     @router.api_route("", methods=READ, response_class=HTMLResponse, include_in_schema=False)
     def mailbox(request: Request, lang: Lang = None) -> HTMLResponse:
         locale = lang or default_locale
-        with app.engine.reading() as conn:
-            messages = list_messages(conn, limit=500)
+        messages = app.engine.outbox_messages(limit=500)
         return templates.TemplateResponse(
             request,
             "mailbox.html",
             {
-                "t": texts(locale),
                 "locale": locale,
                 "messages": messages,
                 "smtp": app.settings.smtp_url is not None,
@@ -86,7 +80,7 @@ def mailbox_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         return templates.TemplateResponse(
             request,
             "mailbox_message.html",
-            {"t": texts(locale), "locale": locale, "m": find(message)},
+            {"locale": locale, "m": find(message)},
         )
 
     @router.api_route(

@@ -14,7 +14,7 @@ with a leading apostrophe in the CSV, and as plain text in the workbook.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Annotated
@@ -29,7 +29,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from phasegate.bootstrap import App
-from phasegate.domain.reports import DIMENSION_LABELS, Colour, Dimension
+from phasegate.domain.reports import Colour, Dimension
 from phasegate.engine.overview import (
     SORT_KEYS,
     STATUSES,
@@ -41,61 +41,11 @@ from phasegate.engine.overview import (
 )
 from phasegate.errors import NotFound
 from phasegate.exports import excel_csv, sheet_value, shown
-from phasegate.mail.render import format_date
+from phasegate.i18n import Words, words
+from phasegate.i18n.formats import format_short_date
 from phasegate.web.access import Rule, guard
-from phasegate.web.i18n import texts
-from phasegate.web.params import MAX_ROW_ID
+from phasegate.web.params import MAX_ROW_ID, Lang
 
-WORDS: dict[str, dict[str, str]] = {
-    "nb": {
-        "portfolio_name": "Portefølje",
-        "filters": "Filtrer oversikten",
-        "filter_all": "Alle",
-        "filter_apply": "Vis",
-        "filter_reset": "Fjern filtrene",
-        "shown": "Viser {shown} av {total} prosjekter",
-        "no_match": "Ingen prosjekter passer filtrene.",
-        "caption": "Prosjektene, med trafikklys fra siste publiserte statusrapport",
-        "report_published": "Rapport publisert",
-        "report_age": "Rapportens alder",
-        "report_age_days": "Rapportens alder (dager)",
-        "age_today": "i dag",
-        "age_day": "1 dag",
-        "age_days": "{n} dager",
-        "no_report": "ingen rapport",
-        "gate_due": "Beslutningsfrist",
-        "next_deadline": "Neste frist",
-        "download": "Last ned",
-        "export_csv": "CSV for Excel (semikolon)",
-        "export_xlsx": "Excel-arbeidsbok (.xlsx)",
-        "sheet": "Portefølje",
-    },
-    "en": {
-        "portfolio_name": "Portfolio",
-        "filters": "Filter the overview",
-        "filter_all": "All",
-        "filter_apply": "Show",
-        "filter_reset": "Clear the filters",
-        "shown": "Showing {shown} of {total} projects",
-        "no_match": "No projects match the filters.",
-        "caption": "The projects, with the traffic lights of their latest published status report",
-        "report_published": "Report published",
-        "report_age": "Report age",
-        "report_age_days": "Report age (days)",
-        "age_today": "today",
-        "age_day": "1 day",
-        "age_days": "{n} days",
-        "no_report": "no report",
-        "gate_due": "Decision due",
-        "next_deadline": "Next deadline",
-        "download": "Download",
-        "export_csv": "CSV for Excel (semicolons)",
-        "export_xlsx": "Excel workbook (.xlsx)",
-        "sheet": "Portfolio",
-    },
-}
-
-Lang = Annotated[str | None, Query(pattern="^(nb|en)$")]
 Text = Annotated[str | None, Query(max_length=200)]
 OwnerId = Annotated[str | None, Query(pattern=r"^\d{0,10}$")]  # blank: everyone
 Status = Annotated[str | None, Query(pattern=f"^({'|'.join(STATUSES)})?$")]
@@ -103,11 +53,6 @@ SortKey = Annotated[str, Query(pattern=f"^({'|'.join(SORT_KEYS)})$")]
 Direction = Annotated[str, Query(pattern="^(asc|desc)$")]
 LIGHTS = frozenset(str(d) for d in Dimension)
 FILLS = {Colour.GREEN: "DCFCE7", Colour.YELLOW: "FEF9C3", Colour.RED: "FEE2E2"}
-
-
-def words(locale: str) -> dict[str, str]:
-    """The shared page words with the overview's own on top."""
-    return texts(locale, WORDS)
 
 
 @dataclass(frozen=True)
@@ -127,6 +72,7 @@ class Asked:
             "area": f.area or "",
             "owner": "" if f.owner is None else str(f.owner),
             "status": f.status or "",
+            "portfolio": f.portfolio or "",
             "sort": self.sort.key,
             "dir": "desc" if self.sort.descending else "asc",
         } | changes
@@ -152,32 +98,56 @@ class Column:
     value: Callable[[OverviewRow], str | int | date | None]
 
 
-def export_columns(t: dict[str, str], locale: str, zone: ZoneInfo) -> list[Column]:
+def export_columns(t: Words, locale: str, zone: ZoneInfo) -> list[Column]:
     def day(moment: datetime | None) -> date | None:
         return None if moment is None else moment.astimezone(zone).date()
 
     def light(dimension: Dimension) -> Callable[[OverviewRow], str | None]:
         def colour(row: OverviewRow) -> str | None:
             found = row.lights.get(dimension)
-            return None if found is None else t[f"report_colour_{found.colour}"]
+            return None if found is None else t(f"report_colour_{found.colour}")
 
         return colour
 
     return [
-        Column("name", t["project"], lambda r: r.name),
-        Column("portfolio", t["portfolio_name"], lambda r: r.portfolio),
-        Column("owner", t["owner"], lambda r: r.owner),
-        Column("leader", t["leader"], lambda r: r.leader),
-        Column("phase", t["phase"], lambda r: r.phase_label.get(locale)),
-        Column("area", t["area"], lambda r: r.development_area),
-        Column("status", t["status"], lambda r: t.get(r.status, r.status)),
-        *(Column(str(d), DIMENSION_LABELS[d].get(locale), light(d)) for d in Dimension),
-        Column("age", t["report_published"], lambda r: day(r.report_published_at)),
-        Column("age", t["report_age_days"], lambda r: r.report_age_days),
-        Column("gate", t["open_gate"], lambda r: r.open_gate),
-        Column("gate_due", t["gate_due"], lambda r: day(r.open_gate_due)),
-        Column("deadline", t["next_deadline"], lambda r: day(r.next_deadline)),
+        Column("name", t("project"), lambda r: r.name),
+        Column("portfolio", t("portfolio_name"), lambda r: r.portfolio),
+        Column("owner", t("owner"), lambda r: r.owner),
+        Column("leader", t("leader"), lambda r: r.leader),
+        Column("phase", t("phase"), lambda r: r.phase_label.get(locale)),
+        Column("area", t("area"), lambda r: r.development_area),
+        Column("status", t("status"), lambda r: t.get(r.status, r.status)),
+        *(Column(str(d), words(locale)(f"report_dimension_{d}"), light(d)) for d in Dimension),
+        Column("age", t("overview_report_published"), lambda r: day(r.report_published_at)),
+        Column("age", t("report_age_days"), lambda r: r.report_age_days),
+        Column("gate", t("open_gate"), lambda r: r.open_gate),
+        Column("gate_due", t("gate_due"), lambda r: day(r.open_gate_due)),
+        Column("deadline", t("next_deadline"), lambda r: day(r.next_deadline)),
     ]
+
+
+def choices(
+    wanted: Asked, found: Overview, t: Words
+) -> list[tuple[str, str, list[tuple[str, str]], str]]:
+    """The filters' select boxes: name, label, (value, text) options, and the chosen value."""
+    f, locale = wanted.filters, wanted.locale
+    return [
+        ("portfolio", t("portfolio_name"), [(p, p) for p in found.portfolios], f.portfolio or ""),
+        ("phase", t("phase"), [(p, label.get(locale)) for p, label in found.phases], f.phase or ""),
+        ("area", t("area"), [(a, a) for a in found.areas], f.area or ""),
+        ("owner", t("owner"), [(str(i), n) for i, n in found.owners], str(f.owner or "")),
+        ("status", t("status"), [(s, t(s)) for s in found.statuses], f.status or ""),
+    ]
+
+
+def by_portfolio(rows: Iterable[OverviewRow]) -> list[tuple[str | None, list[OverviewRow]]]:
+    """The rows under their portfolio, portfolios by name and those in none last; each
+    group keeps the order the reader sorted by."""
+    groups: dict[str | None, list[OverviewRow]] = {}
+    for row in rows:
+        groups.setdefault(row.portfolio, []).append(row)
+    named = sorted((p for p in groups if p is not None), key=str.casefold)
+    return [(p, groups[p]) for p in named] + ([(None, groups[None])] if None in groups else [])
 
 
 def read_asked(
@@ -186,12 +156,13 @@ def read_asked(
     area: Text = None,
     owner: OwnerId = None,
     status: Status = None,
+    portfolio: Text = None,
     sort: SortKey = "name",
     dir: Direction = "asc",
 ) -> Asked:
     """The query string, read once for the page and the exports alike."""
     if owner and int(owner) > MAX_ROW_ID:
-        raise NotFound("No person has that id. Choose the owner from the list.")
+        raise NotFound("owner", field="owner")
     return Asked(
         locale=lang or "",
         filters=Filters(
@@ -199,6 +170,7 @@ def read_asked(
             area=area or None,
             owner=int(owner) if owner else None,
             status=status or None,
+            portfolio=portfolio or None,
         ),
         sort=Sort(sort, descending=dir == "desc"),
     )
@@ -214,7 +186,7 @@ def overview_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     default_locale = app.settings.locale.value
     zone = app.settings.zone
 
-    def resolved(wanted: Asked) -> tuple[Asked, dict[str, str], Overview]:
+    def resolved(wanted: Asked) -> tuple[Asked, Words, Overview]:
         """The request with its language settled, the words, and the overview it asks for."""
         wanted = replace(wanted, locale=wanted.locale or default_locale)
         found = read_overview(app.engine, wanted.filters, wanted.sort, zone)
@@ -238,25 +210,27 @@ def overview_routes(app: App, templates: Jinja2Templates) -> APIRouter:
                 return ""
             local = moment.astimezone(zone).date()
             if local not in written:
-                written[local] = format_date(local, locale, zone)
+                written[local] = format_short_date(local, locale)
             return written[local]
 
         def age(days: int | None) -> str:
             if days is None:
                 return ""
             if days == 0:
-                return t["age_today"]
-            return t["age_day"] if days == 1 else t["age_days"].format(n=days)
+                return t("age_today")
+            return t("age_day") if days == 1 else t("age_days", n=days)
 
         return templates.TemplateResponse(
             request,
             "overview.html",
             {
-                "t": t,
                 "locale": locale,
                 "asked": wanted,
                 "overview": found,
-                "dimensions": [(str(d), DIMENSION_LABELS[d].get(locale)) for d in Dimension],
+                "summary": found.summary(),
+                "choices": choices(wanted, found, t),
+                "groups": by_portfolio(found.rows),
+                "dimensions": [(str(d), words(locale)(f"report_dimension_{d}")) for d in Dimension],
                 "day": day,
                 "age": age,
             },
@@ -289,18 +263,18 @@ def csv_bytes(columns: list[Column], rows: tuple[OverviewRow, ...]) -> bytes:
     return excel_csv(header, ([column.value(row) for column in columns] for row in rows))
 
 
-def xlsx_bytes(columns: list[Column], rows: tuple[OverviewRow, ...], t: dict[str, str]) -> bytes:
+def xlsx_bytes(columns: list[Column], rows: tuple[OverviewRow, ...], t: Words) -> bytes:
     """One sheet: a bold, frozen header row; dates as dates; traffic lights filled; text
     as :func:`~phasegate.exports.sheet_value` makes it, so no stored value can fail it."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook always has its first sheet
-    sheet.title = t["sheet"]
+    sheet.title = t("sheet")
     sheet.append([column.header for column in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
-    colour_of = {t[f"report_colour_{c}"]: c for c in Colour}
+    colour_of = {t(f"report_colour_{c}"): c for c in Colour}
     widths = [len(column.header) for column in columns]
     for number, row in enumerate(rows, start=2):
         for index, column in enumerate(columns):

@@ -5,7 +5,7 @@ before any query instead of overflowing inside one: the API answers 422, and a p
 (``web/app.py`` tells them apart).
 
 Every string from a request body (JSON or a form) is one of the two text types, which
-apply ``phasegate.text``'s one rule: ``Line`` for a one-line field (a Word line break or
+apply ``phasegate.domain.text``'s one rule: ``Line`` for a one-line field (a Word line break or
 a pasted newline becomes a space) and ``Lines`` for a field of several lines. A value that
 is not text (half an emoji, NUL, a control character) is refused with the field's name
 and the character's position, never repeated back.
@@ -21,7 +21,8 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from phasegate.text import Tidied, reason, tidy
+from phasegate.domain.text import Tidied, reason, tidy
+from phasegate.i18n import Locale
 
 MAX_ROW_ID = 2**31 - 1  # PostgreSQL integer
 #: The longest description or comment: a page and a half, as the forms allow.
@@ -35,6 +36,9 @@ PersonRef = Annotated[int, Field(ge=1, le=MAX_ROW_ID, description="a person's id
 Version = Annotated[int, Field(ge=0, le=MAX_ROW_ID)]
 Limit = Annotated[int, Query(ge=1, le=500, description="How many items, at most.")]
 Offset = Annotated[int, Query(ge=0, le=MAX_ROW_ID, description="How many items to skip.")]
+
+#: ``?lang=``: a page in bokmål, nynorsk or English (anything else is refused).
+Lang = Annotated[Locale | None, Query()]
 
 
 def _one_line(value: str) -> str:

@@ -25,15 +25,14 @@ from starlette.concurrency import run_in_threadpool
 
 from phasegate.bootstrap import App
 from phasegate.domain.reports import ReportContent, ReportKind
-from phasegate.engine.reports import Basis, ReportView, new_report_kind, require_reporter
+from phasegate.engine.reports import Basis, ReportView
 from phasegate.engine.signin import Principal
 from phasegate.engine.views import ProjectView
 from phasegate.errors import NotPermitted
-from phasegate.web.access import Rule, guard, session_csrf
-from phasegate.web.i18n import pick_locale, texts
+from phasegate.i18n import Words, pick
+from phasegate.web.access import Rule, SignedIn, guard, session_csrf
 from phasegate.web.links import LinkPages, Voice
 from phasegate.web.params import RowId
-from phasegate.web.projects import PROJECT_TEXTS
 from phasegate.web.report_form import (
     Filled,
     ReportWriter,
@@ -87,9 +86,8 @@ class ProjectReportPages(ReportWriter[Sitting]):
     ) -> Sitting:
         """``me`` at the project's form; the domain's NotPermitted (403) unless they may
         write its reports, NotFound (404) for no such project. Reads only."""
-        with self.engine.asking(me.person) as uow:
-            require_reporter(uow, project_id)
-        locale = pick_locale(
+        self.engine.check_reporter(project_id, me.person)
+        locale = pick(
             request.query_params.get("lang"), me.language, default=self.app.settings.locale.value
         )
         if posted is not None:  # the latest report as the form had it
@@ -98,10 +96,6 @@ class ProjectReportPages(ReportWriter[Sitting]):
             latest = self.desk.previous(project_id)
             basis = Basis(latest.id if latest is not None else None)
         return Sitting(self.engine.project(project_id), me, Voice(locale, self.zone), basis)
-
-    @staticmethod
-    def texts(voice: Voice) -> dict[str, str]:
-        return texts(voice.locale, PROJECT_TEXTS, PROJECT_REPORT_TEXTS)
 
     # --- the routes' work ------------------------------------------------------------------
 
@@ -125,12 +119,25 @@ class ProjectReportPages(ReportWriter[Sitting]):
         return self.desk.current_of(visit.project.id)
 
     def save(self, visit: Sitting, content: ReportContent, seen: Seen) -> ReportView:
-        me, project = visit.me.person, visit.project.id
-        return self.desk.save_to(me, project, None, content, *seen, basis=visit.basis)
+        return self.write_one(visit, content, seen, publish=False)
 
     def publish(self, visit: Sitting, content: ReportContent, seen: Seen) -> ReportView:
-        me, project = visit.me.person, visit.project.id
-        return self.desk.publish_to(me, project, None, content, *seen, basis=visit.basis)
+        return self.write_one(visit, content, seen, publish=True)
+
+    def write_one(
+        self, visit: Sitting, content: ReportContent, seen: Seen, *, publish: bool
+    ) -> ReportView:
+        """One engine operation, one transaction, whichever button was pressed."""
+        version, report = seen
+        return self.engine.write_report(
+            visit.project.id,
+            content,
+            publish=publish,
+            seen_version=version,
+            seen_report=report,
+            basis=visit.basis,
+            actor=visit.me.person,
+        )
 
     def forbidden(self, _request: Request, _visit: Sitting, exc: NotPermitted) -> Response:
         raise exc  # the domain's own 403 page, as for the form itself
@@ -148,8 +155,7 @@ class ProjectReportPages(ReportWriter[Sitting]):
 
     def new_kind(self, visit: Sitting) -> ReportKind:
         """The kind the first save will start the draft as (the engine's own choice)."""
-        with self.engine.reading() as conn:
-            return new_report_kind(conn, visit.project.id, visit.project.phase)
+        return self.engine.new_report_kind(visit.project.id, visit.project.phase)
 
     def page(
         self,
@@ -167,20 +173,19 @@ class ProjectReportPages(ReportWriter[Sitting]):
         it keeps the draft version: sending it again cannot pass over a newer report.
         """
         voice, project = visit.voice, visit.project
-        t = self.texts(voice)
+        t = voice.t
         context, status = form
         latest = self.desk.previous(project.id)
         previous = visit.basis.previous if kept else (latest.id if latest else None)
         context |= {
-            "t": t,
             "layout": LAYOUT,
             "back": self.back(visit, t),
-            "title": t[f"report_title_{kind}"].format(project=project.name),
+            "title": t(f"report_title_{kind}", project=project.name),
             "person": visit.me,
             "facts": [
-                (t["project"], project.name),
-                (t["report_kind"], t[f"report_kind_{kind}"]),
-                (t["status"], state_of(voice, draft)),
+                (t("project"), project.name),
+                (t("report_kind"), t(f"report_kind_{kind}")),
+                (t("status"), state_of(voice, draft)),
             ],
             "source": source_of(voice, draft, latest),
             "csrf": session_csrf(self.app, request),
@@ -202,10 +207,11 @@ class ProjectReportPages(ReportWriter[Sitting]):
         """The published report, read only: a receipt, or the answer to a second publish
         (with what was typed, when it is not what was published)."""
         voice = visit.voice
-        t = self.texts(voice)
+        t = voice.t
         assert report.published_at is not None
-        said = t["pr_published"].format(
-            kind=t[f"report_kind_{report.kind}"],
+        said = t(
+            "pr_published",
+            kind=t(f"report_kind_{report.kind}"),
             project=report.project,
             when=voice.when(report.published_at),
             who=report.published_by or "phasegate",
@@ -213,7 +219,6 @@ class ProjectReportPages(ReportWriter[Sitting]):
         context, status = receipt_context(voice, report, said, again=again)
         typed = read_only(mine, voice) if mine is not None else None
         context |= {
-            "t": t,
             "layout": LAYOUT,
             "back": self.back(visit, t),
             "mine": typed if typed != read_only(report.content, voice) else None,
@@ -221,8 +226,8 @@ class ProjectReportPages(ReportWriter[Sitting]):
         return self.links.render(request, voice, "report_published.html", context, status)
 
     @staticmethod
-    def back(visit: Sitting, t: Mapping[str, str]) -> dict[str, str]:
-        return {"href": f"{visit.path}{visit.lang}", "text": t["gr_back"]}
+    def back(visit: Sitting, t: Words) -> dict[str, str]:
+        return {"href": f"{visit.path}{visit.lang}", "text": t("gr_back")}
 
 
 def project_report_routes(app: App, templates: Jinja2Templates) -> APIRouter:
@@ -234,27 +239,16 @@ def project_report_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     html: dict[str, Any] = {"response_class": HTMLResponse, "include_in_schema": False}
 
     @router.api_route(path, methods=["GET", "HEAD"], dependencies=[me_dep], **html)
-    def project_report_form(
-        request: Request, project_id: RowId, me: Principal | None = me_dep
-    ) -> Response:
+    def project_report_form(me: SignedIn, request: Request, project_id: RowId) -> Response:
         """The form; writes nothing, not even a draft."""
-        assert me is not None
         return pages.show(request, project_id, me)
 
     @router.post(path, dependencies=[me_dep], **html)
-    async def project_report_submit(
-        request: Request, project_id: RowId, me: Principal | None = me_dep
-    ) -> Response:
+    async def project_report_submit(me: SignedIn, request: Request, project_id: RowId) -> Response:
         """Save the draft (action=save) or publish it (action=publish)."""
-        assert me is not None
         return await pages.submit(request, project_id, me)
 
     return router
 
 
 # --- the words on these pages, beside the link form's (i18n) and the project pages' -------
-
-PROJECT_REPORT_TEXTS: dict[str, dict[str, str]] = {
-    "nb": {"pr_published": "{kind} for {project} ble publisert {when} av {who}."},
-    "en": {"pr_published": "{kind} for {project} was published on {when} by {who}."},
-}

@@ -2,8 +2,9 @@
 
 ``/api/report-requests/{token}`` takes its authority from the token in the report-request
 email. ``version`` is the draft version the writer read (null: "I saw no draft"), so two
-people editing one report never overwrite each other unseen. Errors carry the domain's
-``{"error", "message"}`` body, and ``problems`` for an incomplete report.
+people editing one report never overwrite each other unseen. Errors carry the API's
+``{"error", "message", "params"}`` body in the request's language, and ``problems`` (each
+with its field) for an incomplete report.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel, Field
 
 from phasegate.bootstrap import App
@@ -26,15 +26,13 @@ from phasegate.domain.reports import (
     ReportKind,
     required_dimensions,
 )
-from phasegate.engine.reports import ReportRequestView, ReportView
-from phasegate.errors import (
-    NotPermitted,
-    PhasegateError,
-    ReportInvalid,
-)
+from phasegate.engine.reports import ReportRequestView, ReportView, report_content
+from phasegate.errors import NotPermitted, PhasegateError
+from phasegate.i18n import words
 from phasegate.web.access import Rule, guard
 from phasegate.web.params import TEXT_LENGTH, Line, Lines, RowId, Version
-from phasegate.web.reports import API_STATUS, ReportDesk
+from phasegate.web.refusals import refusal_answer
+from phasegate.web.reports import ReportDesk
 
 T = TypeVar("T")
 
@@ -43,13 +41,20 @@ T = TypeVar("T")
 
 class LabelOut(BaseModel):
     nb: str
+    nn: str
     en: str
+
+    @classmethod
+    def catalog(cls, key: str) -> LabelOut:
+        """A word of the catalog in each language."""
+        return cls(nb=words("nb")(key), nn=words("nn")(key), en=words("en")(key))
 
     @classmethod
     def of(cls, label: Label | Mapping[str, str]) -> LabelOut:
         if isinstance(label, Label):
-            return cls(nb=label.nb, en=label.en)
-        return cls(nb=label.get("nb", ""), en=label.get("en") or label.get("nb", ""))
+            return cls(nb=label.nb, nn=label.get("nn"), en=label.get("en"))
+        nb = label.get("nb", "")
+        return cls(nb=nb, nn=label.get("nn") or nb, en=label.get("en") or nb)
 
 
 class LevelOut(BaseModel):
@@ -122,18 +127,30 @@ class ReportIn(BaseModel):
     )
 
     def content(self) -> ReportContent:
-        return ReportContent.from_json(
-            self.values, self.comments, self.budget, self.spent, self.forecast
-        )
+        """What the body says; ReportInvalid lists every problem, each on its field."""
+        return report_content(self.values, self.comments, self.budget, self.spent, self.forecast)
 
     def has_content(self) -> bool:
         return bool(self.model_fields_set - {"version"})
 
 
+class ProblemOut(BaseModel):
+    code: str = Field(description="a stable code, e.g. report_value_missing")
+    field: str | None = Field(description="what it is about: a dimension, a figure, item-<id>")
+    params: dict[str, Any] = Field(description="its particulars; moments in ISO 8601")
+    message: str = Field(description="in the language of Accept-Language")
+
+
 class ErrorOut(BaseModel):
     error: str = Field(description="a stable code, e.g. report_invalid, link_expired")
-    message: str
-    problems: list[str] | None = None
+    message: str = Field(description="what happened and what to do, in Accept-Language's language")
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="the particulars; moments in ISO 8601"
+    )
+    field: str | None = Field(default=None, description="the field it is about, if one")
+    problems: list[ProblemOut] | None = Field(
+        default=None, description="each thing wrong, for a request refused for several"
+    )
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -196,27 +213,23 @@ def _request_out(ask: ReportRequestView) -> RequestOut:
     )
 
 
-def _api_error(exc: PhasegateError) -> JSONResponse:
-    status = next((s for kind, s in API_STATUS.items() if isinstance(exc, kind)), 409)
-    body: dict[str, Any] = {"error": exc.code, "message": exc.message}
-    if isinstance(exc, ReportInvalid):
-        body["problems"] = exc.problems
-    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
-
-
 class ReportApi:
     """The JSON side: the same desk, the token as the authority, errors as JSON."""
 
-    def __init__(self, desk: ReportDesk) -> None:
-        self.desk = desk
+    def __init__(self, app: App) -> None:
+        self.desk = ReportDesk(app)
+        self.locale = app.settings.locale.value
+        self.zone = app.settings.zone
 
-    @staticmethod
-    def answer(work: Callable[[], T], response: Response) -> T | JSONResponse:
-        response.headers["Cache-Control"] = "no-store"  # the token is in the address
+    def answer(self, work: Callable[[], T], request: Request, response: Response) -> Any:
+        """What ``work`` returns, or its refusal in the request's language; never cached,
+        since the token is in the address."""
+        response.headers["Cache-Control"] = "no-store"
         try:
             return work()
         except PhasegateError as exc:
-            return _api_error(exc)
+            never = {"Cache-Control": "no-store"}
+            return refusal_answer(request, exc, self.locale, self.zone, headers=never)
 
     def writer(self, token: str, *, writing: bool) -> tuple[int, ReportRequestView]:
         """Who writes, and the request; raises if the link or the request forbids it."""
@@ -224,10 +237,7 @@ class ReportApi:
         if writing or ask.status == "cancelled":
             self.desk.require_open(ask, self.desk.answered(ask))
         if not self.desk.may_write(ask.project_id, person.id):
-            raise NotPermitted(
-                f"{person.name} may not write reports for {ask.project}: its project manager, "
-                "its owner or the PMO may."
-            )
+            raise NotPermitted("reporter", person=person.name, project=ask.project)
         return link.person, ask
 
     def sheet(self, token: str) -> RequestSheetOut:
@@ -243,7 +253,11 @@ class ReportApi:
             report=_report_out(content, report, ask),
             scales={
                 d: [
-                    LevelOut(value=lv.value, colour=lv.colour, label=LabelOut.of(lv.label))
+                    LevelOut(
+                        value=lv.value,
+                        colour=lv.colour,
+                        label=LabelOut.catalog(f"report_level_{d}_{lv.value}"),
+                    )
                     for lv in SCALES[d]
                 ]
                 for d in Dimension
@@ -273,7 +287,7 @@ class ReportApi:
 
 def report_api_routes(app: App) -> APIRouter:
     """The JSON API over the report requests and the published reports."""
-    api = ReportApi(ReportDesk(app))
+    api = ReportApi(app)
     router = APIRouter()
 
     by_token = [guard(app, Rule.LINK_TOKEN)]
@@ -284,10 +298,10 @@ def report_api_routes(app: App) -> APIRouter:
         responses=ERRORS,
         dependencies=by_token,
     )
-    def report_request_sheet(token: str, response: Response) -> Any:
+    def report_request_sheet(token: str, request: Request, response: Response) -> Any:
         """The request, its draft (or what a new one starts with), the scales and what is
         required. Reading only."""
-        return api.answer(lambda: api.sheet(token), response)
+        return api.answer(lambda: api.sheet(token), request, response)
 
     @router.put(
         "/api/report-requests/{token}/draft",
@@ -295,9 +309,9 @@ def report_api_routes(app: App) -> APIRouter:
         responses=ERRORS,
         dependencies=by_token,
     )
-    def report_save_draft(token: str, body: ReportIn, response: Response) -> Any:
+    def report_save_draft(token: str, body: ReportIn, request: Request, response: Response) -> Any:
         """Save the draft, starting it if the project has none. Give the version you read."""
-        return api.answer(lambda: api.save(token, body), response)
+        return api.answer(lambda: api.save(token, body), request, response)
 
     @router.post(
         "/api/report-requests/{token}/publish",
@@ -306,11 +320,14 @@ def report_api_routes(app: App) -> APIRouter:
         dependencies=by_token,
     )
     def report_publish(
-        token: str, response: Response, body: Annotated[ReportIn | None, Body()] = None
+        token: str,
+        request: Request,
+        response: Response,
+        body: Annotated[ReportIn | None, Body()] = None,
     ) -> Any:
         """Publish the draft, saving the content in the body first if there is any. The
         report is then locked and dated, and answers the project's open requests."""
-        return api.answer(lambda: api.publish(token, body), response)
+        return api.answer(lambda: api.publish(token, body), request, response)
 
     @router.get(
         "/api/projects/{project_id}/reports",

@@ -11,7 +11,6 @@ and what its pages say around the form.
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,7 +21,6 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from phasegate.domain.reports import (
-    DIMENSION_LABELS,
     SCALES,
     Colour,
     Dimension,
@@ -31,25 +29,21 @@ from phasegate.domain.reports import (
     level_of,
     required_dimensions,
 )
-from phasegate.engine.reports import ReportView
-from phasegate.errors import ConcurrentUpdate, NotPermitted, ReportInvalid, ReportLocked
-from phasegate.mail.render import format_money
+from phasegate.engine.reports import ReportView, report_content
+from phasegate.errors import (
+    ConcurrentUpdate,
+    NotPermitted,
+    ReportInvalid,
+    ReportLocked,
+    say_problem,
+)
+from phasegate.i18n.formats import format_money
 from phasegate.web.links import Voice
 from phasegate.web.params import form_text
 
 FIGURES = ("budget", "spent", "forecast")
 FIELDS = frozenset({*map(str, Dimension), *FIGURES})
 SWATCHES = {Colour.GREEN: "#15803d", Colour.YELLOW: "#ca8a04", Colour.RED: "#b91c1c"}
-# The domain's problems, as (pattern, the field they belong to, the words on the page).
-PROBLEMS = (
-    (re.compile(r"^(\w+): not filled in"), None, "missing"),
-    (re.compile(r"^(\w+): '.*' is red;"), None, "red"),
-    (re.compile(r"^cost: 'unknown' needs a comment"), "cost", "unknown"),
-    (re.compile(r"^cost: '.*' needs the budget figure"), "budget", "budget"),
-    (re.compile(r"^(\w+): .* is not a whole number"), None, "amount"),
-    (re.compile(r"^(\w+): .* is negative"), None, "negative"),
-    (re.compile(r"^(\w+): .* is not a value"), None, "value"),
-)
 
 #: The draft version and the draft the reader's form was made from (None: no draft).
 Seen = tuple[int | None, int | None]
@@ -80,7 +74,7 @@ class Filled:
 
     def content(self) -> ReportContent:
         """The report these fields say; ReportInvalid lists every field that cannot be read."""
-        return ReportContent.from_json(self.values, self.comments, **self.figures)
+        return report_content(self.values, self.comments, **self.figures)
 
 
 @dataclass(frozen=True)
@@ -94,7 +88,8 @@ class Problems:
     def of(cls, exc: ReportInvalid | None, voice: Voice) -> Problems:
         found = cls()
         for problem in exc.problems if exc else ():
-            where, text = _describe(problem, voice)
+            where = problem.field if problem.field in FIELDS else None
+            text = say_problem(problem, voice.locale, voice.zone)
             found.by_field.setdefault(where or "", []).append(text)
             name = _field_label(where, voice) if where else ""
             found.summary.append((f"field-{where}" if where else None, name, text))
@@ -106,28 +101,14 @@ def _grouped(amount: int | None) -> str:
     return "" if amount is None else f"{amount:,}".replace(",", " ")
 
 
-def _describe(problem: str, voice: Voice) -> tuple[str | None, str]:
-    """The field a domain problem is about, and the problem in the reader's language.
-
-    The domain words its problems in English for the API and logs; a problem it adds
-    later that no pattern here knows is still shown, as the domain wrote it.
-    """
-    for pattern, where, key in PROBLEMS:
-        matched = pattern.match(problem)
-        if matched and (where or matched.group(1) in FIELDS):
-            return where or matched.group(1), voice.t[f"report_problem_{key}"]
-    head, _, rest = problem.partition(": ")
-    return (head, rest) if head in FIELDS and rest else (None, problem)
-
-
 def _field_label(name: str, voice: Voice) -> str:
     if name in FIGURES:
-        return voice.t[f"report_{name}"]
-    return DIMENSION_LABELS[Dimension(name)].get(voice.locale)
+        return voice.t(f"report_{name}")
+    return voice.t(f"report_dimension_{name}")
 
 
 def _colour(colour: Colour, voice: Voice) -> dict[str, str]:
-    return {"text": voice.t[f"report_colour_{colour}"], "swatch": SWATCHES[colour]}
+    return {"text": voice.t(f"report_colour_{colour}"), "swatch": SWATCHES[colour]}
 
 
 def read_only(content: ReportContent, voice: Voice) -> dict[str, Any]:
@@ -141,15 +122,17 @@ def read_only(content: ReportContent, voice: Voice) -> dict[str, Any]:
         level = level_of(dimension, value) if value else None
         rows.append(
             {
-                "label": DIMENSION_LABELS[dimension].get(voice.locale),
-                "value": level.label.get(voice.locale) if level else voice.t["report_not_rated"],
+                "label": voice.t(f"report_dimension_{dimension}"),
+                "value": voice.t(f"report_level_{dimension}_{level.value}")
+                if level
+                else voice.t("report_not_rated"),
                 "colour": _colour(level.colour, voice) if level else None,
                 "comment": comment,
             }
         )
     amounts = (content.budget, content.spent, content.forecast)
     figures = [
-        (voice.t[f"report_{name}"], format_money(amount, voice.locale))
+        (voice.t(f"report_{name}"), format_money(amount, voice.locale))
         for name, amount in zip(FIGURES, amounts, strict=True)
         if amount is not None
     ]
@@ -162,13 +145,13 @@ def _field(
     """One dimension's radio group: its scale, each value's colour in words as well."""
     return {
         "name": str(dimension),
-        "label": DIMENSION_LABELS[dimension].get(voice.locale),
+        "label": voice.t(f"report_dimension_{dimension}"),
         "required": required,
         "chosen": filled.values.get(dimension, ""),
         "choices": [
             {
                 "value": level.value,
-                "label": level.label.get(voice.locale),
+                "label": voice.t(f"report_level_{dimension}_{level.value}"),
                 "colour": _colour(level.colour, voice),
             }
             for level in SCALES[dimension]
@@ -190,18 +173,18 @@ async def posted_text(request: Request) -> dict[str, str]:
 def state_of(voice: Voice, draft: ReportView | None) -> str:
     """Where the report stands: not started, or a draft last saved when."""
     if draft is None:
-        return voice.t["report_state_new"]
-    return voice.t["report_state_draft"].format(when=voice.when(draft.updated_at))
+        return voice.t("report_state_new")
+    return voice.t("report_state_draft", when=voice.when(draft.updated_at))
 
 
 def source_of(voice: Voice, draft: ReportView | None, previous: ReportView | None) -> str:
     """What the form starts from: the draft, the previous published report, or nothing."""
     t = voice.t
     if draft is not None:
-        return t["report_from_draft"]
+        return t("report_from_draft")
     if previous is None or previous.published_at is None:
-        return t["report_from_nothing"]
-    return t["report_from_previous"].format(when=voice.when(previous.published_at))
+        return t("report_from_nothing")
+    return t("report_from_previous", when=voice.when(previous.published_at))
 
 
 def form_context(
@@ -225,19 +208,19 @@ def form_context(
     problems = Problems.of(exc, voice)
     version, draft_id = seen or ((draft.version, draft.id) if draft else (None, None))
     context = {
-        "required": ", ".join(DIMENSION_LABELS[d].get(voice.locale) for d in required),
+        "required": ", ".join(voice.t(f"report_dimension_{d}") for d in required),
         "fields": [_field(d, d in required, filled, problems, voice) for d in Dimension],
         "figures": [
             {
                 "name": n,
-                "label": t[f"report_{n}"],
+                "label": t(f"report_{n}"),
                 "value": filled.figures.get(n, ""),
                 "problems": problems.by_field.get(n, []),
             }
             for n in FIGURES
         ],
         "problems": problems.summary,
-        "problems_intro": t["report_problems_saved" if saved else "report_problems_unsaved"],
+        "problems_intro": t("report_problems_saved") if saved else t("report_problems_unsaved"),
         "conflict": read_only(conflict, voice) if conflict is not None else None,
         "version": "" if version is None else version,
         "draft": "" if draft_id is None else draft_id,
@@ -250,11 +233,11 @@ def receipt_context(
 ) -> tuple[dict[str, Any], int]:
     """The published report, read only: a receipt, or the answer to a second publish."""
     t = voice.t
-    lines = [said, t["report_locked"]]
+    lines = [said, t("report_locked")]
     if again:
-        lines.append(t["link_nothing_changed"])
+        lines.append(t("link_nothing_changed"))
     context = {
-        "title": t["report_already_title" if again else "report_published_title"],
+        "title": t("report_already_title") if again else t("report_published_title"),
         "lines": lines,
         **read_only(report.content, voice),
     }
@@ -357,9 +340,7 @@ class ReportWriter(ABC, Generic[V]):
             return self.conflict(request, visit, content)
         except NotPermitted as exc:
             return self.forbidden(request, visit, exc)
-        notice = visit.voice.t["report_saved"].format(
-            time=self.clock_time(saved.updated_at, visit.voice)
-        )
+        notice = visit.voice.t("report_saved", time=self.clock_time(saved.updated_at, visit.voice))
         return self.form(request, visit, saved, Filled.of(saved.content), notice=notice)
 
     def save_and_publish(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,22 +25,19 @@ from starlette.concurrency import run_in_threadpool
 
 from phasegate.bootstrap import App
 from phasegate.domain.reports import ReportContent, ReportKind
-from phasegate.engine.reports import Basis, ReportRequestView, ReportView
+from phasegate.engine.reports import ReportRequestView, ReportView
 from phasegate.engine.views import PersonView
 from phasegate.errors import (
-    ConcurrentUpdate,
     LinkError,
     LinkExpired,
     LinkTampered,
     NoReportRequested,
     NotFound,
     NotPermitted,
-    PhasegateError,
-    ReportInvalid,
     ReportLocked,
 )
 from phasegate.links import ReportLink
-from phasegate.web.access import Rule, guard
+from phasegate.web.access import CsrfRejected, Rule, guard
 from phasegate.web.links import COOKIE_VALUE, LinkPages, Refusal, Voice
 from phasegate.web.report_form import (
     Filled,
@@ -52,16 +48,6 @@ from phasegate.web.report_form import (
     source_of,
     state_of,
 )
-
-API_STATUS: Mapping[type[PhasegateError], int] = {
-    LinkTampered: 400,
-    NotPermitted: 403,
-    NotFound: 404,
-    LinkExpired: 410,
-    NoReportRequested: 410,
-    ReportInvalid: 422,
-}
-
 
 # --- the link, and what it may do --------------------------------------------------------
 
@@ -113,16 +99,11 @@ class ReportDesk:
     @staticmethod
     def require_open(ask: ReportRequestView, published: ReportView | None = None) -> None:
         if ask.status == "cancelled":
-            raise NoReportRequested(
-                f"{ask.project} no longer owes this report for {ask.label('en')}: the request "
-                "was cancelled (the project left the phase that reports, for example)."
-            )
+            raise NoReportRequested("cancelled", project=ask.project)
         if ask.status == "done":
-            by = f" by {published.published_by}" if published and published.published_by else ""
-            raise ReportLocked(
-                f"The report for {ask.label('en')} is already published{by}, and it is locked. "
-                "Nothing was changed."
-            )
+            if published is not None and published.published_by:
+                raise ReportLocked("published_by", project=ask.project, by=published.published_by)
+            raise ReportLocked("published", project=ask.project)
 
     def save(
         self,
@@ -133,34 +114,14 @@ class ReportDesk:
         seen_report: int | None = None,
     ) -> ReportView:
         """Save the draft the writer read (``seen``), or start one if they saw none."""
-        return self.save_to(person, ask.project_id, ask.kind, content, seen, seen_report)
-
-    def save_to(
-        self,
-        person: int,
-        project: int,
-        kind: ReportKind | None,
-        content: ReportContent,
-        seen: int | None,
-        seen_report: int | None = None,
-        *,
-        basis: Basis | None = None,
-    ) -> ReportView:
-        """The project's draft saved as the writer read it, or started if they saw none
-        (of ``kind``; None: the kind the engine starts)."""
-        if seen is None:
-            report = self.engine.start_report(project, kind, basis=basis, actor=person)
-            seen = 1  # a draft nobody has saved yet holds only what the form showed
-        else:
-            draft = self.engine.draft_report(project)
-            if draft is None or seen_report not in (None, draft.id):
-                raise ConcurrentUpdate(
-                    "The draft you had open was published or replaced while you had it open, "
-                    "and your changes were not saved. Open the report again."
-                )
-            report = draft.id
-        self.engine.save_report(report, content, seen_version=seen, actor=person)
-        return self.engine.report(report)
+        return self.engine.write_report(
+            ask.project_id,
+            content,
+            seen_version=seen,
+            seen_report=seen_report,
+            kind=ask.kind,
+            actor=person,
+        )
 
     def publish(
         self,
@@ -170,37 +131,18 @@ class ReportDesk:
         seen: int | None,
         seen_report: int | None = None,
     ) -> ReportView:
-        """Save ``content`` first if given, then publish the draft; returns it published."""
-        return self.publish_to(
-            person, ask.project_id, ask.kind, content, seen, seen_report, request=ask.id
+        """Save ``content`` if given and publish the draft, answering the request: one
+        transaction, so a failed publish saves nothing either."""
+        return self.engine.write_report(
+            ask.project_id,
+            content,
+            publish=True,
+            seen_version=seen,
+            seen_report=seen_report,
+            kind=ask.kind,
+            request=ask.id,
+            actor=person,
         )
-
-    def publish_to(
-        self,
-        person: int,
-        project: int,
-        kind: ReportKind | None,
-        content: ReportContent | None,
-        seen: int | None,
-        seen_report: int | None = None,
-        *,
-        request: int | None = None,
-        basis: Basis | None = None,
-    ) -> ReportView:
-        """Save ``content`` first if given, then publish the project's draft (answering
-        ``request`` if it was asked for by one); returns it published."""
-        if content is not None:
-            saved = self.save_to(person, project, kind, content, seen, seen_report, basis=basis)
-            report, seen = saved.id, saved.version
-        else:
-            draft = self.engine.draft_report(project)
-            if draft is None:
-                raise ReportInvalid(
-                    ["there is no draft to publish: send the report with it, or save a draft first"]
-                )
-            report = draft.id
-        self.engine.publish_report(report, seen_version=seen, request=request, actor=person)
-        return self.engine.report(report)
 
 
 # --- the pages -----------------------------------------------------------------------------
@@ -224,15 +166,16 @@ class ReportPages(ReportWriter[Visit]):
             link, person, ask = self.desk.open(token)
         except LinkExpired as exc:
             voice = self.links.voice_of_id(exc.person)
-            message = voice.t["report_expired"].format(when=voice.when(exc.expired_at))
+            message = voice.t("report_expired", when=voice.when(exc.expired_at))
             return self.refused(
-                request, voice, Refusal(410, voice.t["link_expired_title"], message)
+                request, voice, Refusal(exc.status, voice.t("link_expired_title"), message)
             )
         except LinkError:
             return self.refused(request, voice, self.tampered(voice), not_genuine=True)
         except NotFound:
             t = voice.t
-            return self.refused(request, voice, Refusal(404, t["link_gone_title"], t["link_gone"]))
+            gone = Refusal(NotFound.status, t("link_gone_title"), t("link_gone"))
+            return self.refused(request, voice, gone)
         visit = Visit(token, link, person, ask, self.links.voice_of(person))
         if ask.status == "cancelled":
             return self.refused(request, visit.voice, self.cancelled(visit))
@@ -240,21 +183,26 @@ class ReportPages(ReportWriter[Visit]):
 
     @staticmethod
     def tampered(voice: Voice) -> Refusal:
-        return Refusal(400, voice.t["link_tampered_title"], voice.t["report_tampered"])
+        return Refusal(
+            LinkTampered.status, voice.t("link_tampered_title"), voice.t("report_tampered")
+        )
 
     def cancelled(self, visit: Visit) -> Refusal:
         t, ask = visit.voice.t, visit.ask
-        message = t["report_cancelled"].format(
-            project=ask.project, kind=t[f"report_kind_{ask.kind}"].lower(), cycle=self.cycle(visit)
+        message = t(
+            "report_cancelled",
+            project=ask.project,
+            kind=t(f"report_kind_{ask.kind}").lower(),
+            cycle=self.cycle(visit),
         )
-        return Refusal(410, t["report_cancelled_title"], f"{message} {t['link_nothing_changed']}")
+        said = f"{message} {t('link_nothing_changed')}"
+        return Refusal(NoReportRequested.status, t("report_cancelled_title"), said)
 
     def not_permitted(self, visit: Visit) -> Refusal:
         t = visit.voice.t
-        detail = t["report_not_reporter_detail"].format(
-            name=visit.person.name, project=visit.ask.project
-        )
-        return Refusal(403, t["report_not_reporter_title"], t["report_not_reporter"], detail)
+        detail = t("report_not_reporter_detail", name=visit.person.name, project=visit.ask.project)
+        title, said = t("report_not_reporter_title"), t("report_not_reporter")
+        return Refusal(NotPermitted.status, title, said, detail)
 
     def refused(
         self, request: Request, voice: Voice, refusal: Refusal, *, not_genuine: bool = False
@@ -294,7 +242,7 @@ class ReportPages(ReportWriter[Visit]):
     ) -> Response | None:
         t = visit.voice.t
         if not self.links.csrf_ok(request, visit.token, form.get("csrf", "")):
-            forged = Refusal(403, t["report_csrf_title"], t["report_csrf"])
+            forged = Refusal(CsrfRejected.status, t("report_csrf_title"), t("report_csrf"))
             return self.refused(request, visit.voice, forged)
         if visit.ask.status == "done":  # a second click on publish, or an old tab
             return self.done(request, visit, again=True)
@@ -328,7 +276,8 @@ class ReportPages(ReportWriter[Visit]):
         report = self.desk.answered(visit.ask)
         if report is None:  # done, yet no report to show: say so plainly
             t = visit.voice.t
-            refusal = Refusal(409, t["report_already_title"], t["link_nothing_changed"])
+            said = t("link_nothing_changed")
+            refusal = Refusal(ReportLocked.status, t("report_already_title"), said)
             return self.refused(request, visit.voice, refusal)
         return self.published(request, visit, report, again=again)
 
@@ -355,7 +304,7 @@ class ReportPages(ReportWriter[Visit]):
         if not COOKIE_VALUE.match(cookie):
             cookie = secrets.token_urlsafe(32)
         context |= {
-            "title": t[f"report_title_{kind}"].format(project=ask.project),
+            "title": t(f"report_title_{kind}", project=ask.project),
             "person": visit.person,
             "facts": self.facts(visit, kind, draft),
             # the previous report is only named when there is no draft to start from
@@ -383,11 +332,11 @@ class ReportPages(ReportWriter[Visit]):
         voice = visit.voice
         t = voice.t
         return [
-            (t["project"], visit.ask.project),
-            (t["report_cycle"], self.cycle(visit)),
-            (t["report_kind"], t[f"report_kind_{kind}"]),
-            (t["report_due"], voice.when(visit.ask.due_at)),
-            (t["status"], state_of(voice, draft)),
+            (t("project"), visit.ask.project),
+            (t("report_cycle"), self.cycle(visit)),
+            (t("report_kind"), t(f"report_kind_{kind}")),
+            (t("report_due"), voice.when(visit.ask.due_at)),
+            (t("status"), state_of(voice, draft)),
         ]
 
     def published(
@@ -397,8 +346,9 @@ class ReportPages(ReportWriter[Visit]):
         voice = visit.voice
         t = voice.t
         assert report.published_at is not None  # only published reports answer requests
-        said = t["report_published"].format(
-            kind=t[f"report_kind_{report.kind}"],
+        said = t(
+            "report_published",
+            kind=t(f"report_kind_{report.kind}"),
             project=report.project,
             cycle=self.cycle(visit),
             when=voice.when(report.published_at),
@@ -411,9 +361,8 @@ class ReportPages(ReportWriter[Visit]):
 # --- the routes ----------------------------------------------------------------------------
 
 
-def report_routes(app: App) -> APIRouter:
+def report_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     """The report form behind the links in report-request emails (the API: report_api)."""
-    templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
     pages = ReportPages(app, templates)
     router = APIRouter(dependencies=[guard(app, Rule.LINK_TOKEN)])
 

@@ -18,16 +18,17 @@ from pydantic import BaseModel, Field
 
 from phasegate.bootstrap import App
 from phasegate.engine.signin import Principal
+from phasegate.i18n import lang_query, pick
 from phasegate.web.access import (
     SESSION_COOKIE,
     Rule,
+    SignedIn,
     check_form_csrf,
     form_csrf,
     guard,
     session_csrf,
     set_form_cookie,
 )
-from phasegate.web.i18n import lang_query, pick_locale, texts
 from phasegate.web.params import Line, RowId
 
 Email = Annotated[Line, Form(max_length=320)]
@@ -70,11 +71,11 @@ def signin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     router = APIRouter(include_in_schema=False)  # pages
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
-        locale = pick_locale(request.query_params.get("lang"), default=settings.locale.value)
+        locale = pick(request.query_params.get("lang"), default=settings.locale.value)
         return templates.TemplateResponse(
             request,
             name,
-            {"t": texts(locale), "locale": locale, **context},
+            {"locale": locale, **context},
             status_code=status,
         )
 
@@ -116,14 +117,17 @@ def signin_routes(app: App, templates: Jinja2Templates) -> APIRouter:
             mailbox=settings.dev_mailbox_enabled,
         )
 
-    @router.get(
+    # HEAD too: link checkers and mail scanners ask for it, and it changes nothing.
+    @router.api_route(
         "/login/{token}",
+        methods=["GET", "HEAD"],
         response_class=HTMLResponse,
         dependencies=[guard(app, Rule.LINK_TOKEN)],
     )
     def login_confirm(request: Request, token: str, next: Next = "/") -> Response:
-        """A page with one button; opening the link signs no one in."""
-        del token  # the POST uses it; showing the button needs nothing from it
+        """A page with one button; opening the link signs no one in. A link that can no
+        longer be used gets the refusal its button would get, and no button."""
+        engine.check_sign_in_link(token)
         cookie, csrf = form_csrf(app, request, "login-link")
         shown = page(
             request,
@@ -200,9 +204,8 @@ def account_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         new_token: str | None = None,
         new_feed: tuple[str, str] | None = None,
     ) -> Response:
-        locale = pick_locale(request.query_params.get("lang"), me.language)
+        locale = pick(request.query_params.get("lang"), me.language)
         context = {
-            "t": texts(locale),
             "locale": locale,
             "me": me,
             "person": engine.person(me.person),
@@ -220,8 +223,7 @@ def account_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     @router.get(
         "/account", response_class=HTMLResponse, include_in_schema=False, dependencies=[signed_in]
     )
-    def account(request: Request, me: Principal | None = signed_in) -> Response:
-        assert me is not None
+    def account(me: SignedIn, request: Request) -> Response:
         return page(request, me)
 
     @router.post(
@@ -231,19 +233,15 @@ def account_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         dependencies=[signed_in],
     )
     def account_new_token(
-        request: Request,
-        name: Annotated[Line, Form(min_length=1, max_length=200)],
-        me: Principal | None = signed_in,
+        me: SignedIn, request: Request, name: Annotated[Line, Form(min_length=1, max_length=200)]
     ) -> Response:
-        assert me is not None
         _, token = engine.create_api_token(name, actor=me.person)
         return page(request, me, token)
 
     @router.post(
         "/account/tokens/{token_id}/revoke", include_in_schema=False, dependencies=[signed_in]
     )
-    def account_revoke_token(token_id: RowId, me: Principal | None = signed_in) -> Response:
-        assert me is not None
+    def account_revoke_token(me: SignedIn, token_id: RowId) -> Response:
         engine.revoke_api_token(token_id, actor=me.person)
         return RedirectResponse("/account", status_code=303)
 
@@ -254,45 +252,34 @@ def account_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         dependencies=[signed_in],
     )
     def account_new_feed(
-        request: Request,
-        name: Annotated[Line, Form(min_length=1, max_length=200)],
-        me: Principal | None = signed_in,
+        me: SignedIn, request: Request, name: Annotated[Line, Form(min_length=1, max_length=200)]
     ) -> Response:
         """A new calendar address, shown this once as the two addresses to subscribe to."""
-        assert me is not None
         _, token = engine.create_calendar_feed(name, actor=me.person)
         return page(request, me, new_feed=feed_addresses(app.settings.base_url, token, me.person))
 
     @router.post(
         "/account/feeds/{feed_id}/revoke", include_in_schema=False, dependencies=[signed_in]
     )
-    def account_revoke_feed(
-        request: Request, feed_id: RowId, me: Principal | None = signed_in
-    ) -> Response:
-        assert me is not None
+    def account_revoke_feed(me: SignedIn, request: Request, feed_id: RowId) -> Response:
         engine.revoke_calendar_feed(feed_id, actor=me.person)
         return RedirectResponse(f"/account{lang_query(request.query_params)}#kalender", 303)
 
     @router.post("/account/digest", include_in_schema=False, dependencies=[signed_in])
-    def account_digest(
-        digest: Annotated[bool, Form()] = False, me: Principal | None = signed_in
-    ) -> Response:
-        assert me is not None
+    def account_digest(me: SignedIn, digest: Annotated[bool, Form()] = False) -> Response:
         engine.set_digest(me.person, digest, actor=me.person)
         return RedirectResponse("/account", status_code=303)
 
     # --- JSON -----------------------------------------------------------------------------
 
     @router.get("/api/me", dependencies=[signed_in])
-    def api_me(me: Principal | None = signed_in) -> MeOut:
-        assert me is not None
+    def api_me(me: SignedIn) -> MeOut:
         return MeOut(
             id=me.person, name=me.name, email=me.email, language=me.language, roles=sorted(me.roles)
         )
 
     @router.get("/api/tokens", dependencies=[signed_in])
-    def api_list_tokens(me: Principal | None = signed_in) -> list[TokenOut]:
-        assert me is not None
+    def api_list_tokens(me: SignedIn) -> list[TokenOut]:
         return [
             TokenOut(id=t.id, name=t.name, prefix=t.prefix)
             for t in engine.api_tokens(me.person)
@@ -300,14 +287,12 @@ def account_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         ]
 
     @router.post("/api/tokens", status_code=201, dependencies=[signed_in])
-    def api_create_token(body: TokenIn, me: Principal | None = signed_in) -> TokenOut:
-        assert me is not None
+    def api_create_token(me: SignedIn, body: TokenIn) -> TokenOut:
         row, token = engine.create_api_token(body.name, actor=me.person)
         return TokenOut(id=row, name=body.name.strip(), prefix=token[:8], token=token)
 
     @router.delete("/api/tokens/{token_id}", status_code=204, dependencies=[signed_in])
-    def api_revoke_token(token_id: RowId, me: Principal | None = signed_in) -> Response:
-        assert me is not None
+    def api_revoke_token(me: SignedIn, token_id: RowId) -> Response:
         engine.revoke_api_token(token_id, actor=me.person)
         return Response(status_code=204)
 

@@ -13,9 +13,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from phasegate.bootstrap import App
-from phasegate.engine.signin import Principal
 from phasegate.leases import STATUSES
-from phasegate.web.access import Rule, guard
+from phasegate.web.access import Rule, SignedIn, guard
 from phasegate.web.api import ERRORS, FromView, Page, _page
 from phasegate.web.params import Limit, Line, Offset, RowId
 from phasegate.webhooks.catalog import MAX_URL, SUBSCRIBABLE
@@ -92,10 +91,6 @@ def webhook_api_routes(app: App) -> APIRouter:
     office = guard(app, Rule.OFFICE)
     router = APIRouter(prefix="/api", dependencies=[office], responses=ERRORS, tags=["webhooks"])
 
-    def actor(me: Principal | None) -> int:
-        assert me is not None  # the guard refused anyone else
-        return me.person
-
     def one(subscription: int) -> WebhookOut:
         return WebhookOut.model_validate(engine.webhook(subscription))
 
@@ -113,10 +108,10 @@ def webhook_api_routes(app: App) -> APIRouter:
         return [WebhookOut.model_validate(v) for v in engine.webhooks(include_removed=removed)]
 
     @router.post("/webhooks", status_code=201)
-    def add(body: WebhookIn, me: Principal | None = office) -> WebhookCreatedOut:
+    def add(me: SignedIn, body: WebhookIn) -> WebhookCreatedOut:
         """Subscribe a receiver; the answer holds its signing secret, this once."""
         hook, secret = engine.add_webhook(
-            body.name, body.url, body.event_types, format=body.format, actor=actor(me)
+            body.name, body.url, body.event_types, format=body.format, actor=me.person
         )
         return WebhookCreatedOut(webhook=one(hook), secret=secret)
 
@@ -125,21 +120,21 @@ def webhook_api_routes(app: App) -> APIRouter:
         return one(webhook)
 
     @router.delete("/webhooks/{webhook}")
-    def remove(webhook: RowId, me: Principal | None = office) -> RemovedOut:
+    def remove(me: SignedIn, webhook: RowId) -> RemovedOut:
         """Stop sending; what was still pending becomes dead letters."""
-        dropped = engine.remove_webhook(webhook, actor=actor(me))
+        dropped = engine.remove_webhook(webhook, actor=me.person)
         return RemovedOut(webhook=one(webhook), dropped=dropped)
 
     @router.post("/webhooks/{webhook}/secret")
-    def rotate(webhook: RowId, me: Principal | None = office) -> SecretOut:
+    def rotate(me: SignedIn, webhook: RowId) -> SecretOut:
         """A new secret; the old one also signs for 24 hours, for the receiver to switch."""
-        secret, until = engine.rotate_webhook_secret(webhook, actor=actor(me))
+        secret, until = engine.rotate_webhook_secret(webhook, actor=me.person)
         return SecretOut(secret=secret, previous_valid_until=until)
 
     @router.post("/webhooks/{webhook}/ping", status_code=202)
-    def ping(webhook: RowId, me: Principal | None = office) -> DeliveryOut:
+    def ping(me: SignedIn, webhook: RowId) -> DeliveryOut:
         """Queue a test delivery of type Ping; the scheduler sends it within seconds."""
-        return delivery(engine.ping_webhook(webhook, actor=actor(me)))
+        return delivery(engine.ping_webhook(webhook, actor=me.person))
 
     @router.get("/webhooks/{webhook}/deliveries")
     def deliveries(
@@ -151,9 +146,9 @@ def webhook_api_routes(app: App) -> APIRouter:
         return _page([DeliveryOut.model_validate(r) for r in rows], limit, offset)
 
     @router.post("/webhook-deliveries/{row}/resend")
-    def resend(row: RowId, me: Principal | None = office) -> DeliveryOut:
+    def resend(me: SignedIn, row: RowId) -> DeliveryOut:
         """Queue a dead delivery again, with the same id and body."""
-        engine.resend_webhook_delivery(row, actor=actor(me))
+        engine.resend_webhook_delivery(row, actor=me.person)
         return delivery(row)
 
     return router

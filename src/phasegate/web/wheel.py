@@ -18,7 +18,6 @@ from typing import Annotated
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from babel import dates as babel_dates
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -28,158 +27,16 @@ from phasegate.domain.reminders import DeadlineKind
 from phasegate.domain.wheel import BENEFIT_PHASE, EventKind, Occurrence, Wheel
 from phasegate.engine.views import GateRequestView
 from phasegate.errors import NotFound, PhasegateError
-from phasegate.mail.render import (
-    BABEL_LOCALES,
-    WORKING_DAYS,
-    format_date,
-    format_datetime,
-    format_working_days,
-)
+from phasegate.i18n import pick, words
+from phasegate.i18n.catalog import working_days as format_working_days
+from phasegate.i18n.formats import format_date, format_datetime, weekday
+from phasegate.i18n.formats import month_names as months
 from phasegate.web.access import Rule, guard
-from phasegate.web.i18n import pick_locale, texts
+from phasegate.web.params import Lang
 
-Lang = Annotated[str | None, Query(pattern="^(nb|en)$")]
 Year = Annotated[int | None, Query(ge=1900, le=2200)]
 STAMP = "%Y%m%dT%H%M"
 
-WORDS: dict[str, dict[str, str]] = {
-    "nb": {
-        "wheel_title": "Årshjul",
-        "wheel_intro": (
-            "Det som skjer hvert år: møter i porteføljestyret, rapportering og frister. En "
-            "dato på en helg eller helligdag er flyttet til neste arbeidsdag."
-        ),
-        "wheel_picture": "Årshjulet {year}",
-        "legend": "Slik leser du hjulet",
-        "ring_1": "Ytterste ring",
-        "ring_2": "Midterste ring",
-        "ring_3": "Innerste ring",
-        "ring_board_meeting": "møter i porteføljestyret (sirkel)",
-        "ring_reporting_cycle": "rapportering (firkant)",
-        "ring_deadline": "frister (rombe)",
-        "legend_today": "Den røde streken er dagens dato.",
-        "legend_links": "Trykk på et merke for å se hendelsen.",
-        "today": "I dag",
-        "prev_year": "Forrige år",
-        "next_year": "Neste år",
-        "list_title": "Alle hendelser i {year}",
-        "none_this_year": "Årshjulet har ingen hendelser i {year}.",
-        "col_when": "Når",
-        "col_kind": "Type",
-        "col_event": "Hendelse",
-        "col_acts": "phasegate handler",
-        "kind_board_meeting": "Porteføljestyremøte",
-        "kind_reporting_cycle": "Rapportering",
-        "kind_deadline": "Frist",
-        "act_board_meeting": "sender sakslisten",
-        "act_reporting_cycle": "ber om rapporter",
-        "act_deadline": "første påminnelse",
-        "moved": "flyttet fra {day} ({reason})",
-        "moved_long": "Flyttet fra {day} ({reason}), som ikke er en arbeidsdag.",
-        "not_moved": "På dagen regelen gir.",
-        "detail_when": "Når",
-        "detail_until": "til {time}",
-        "detail_kind": "Type",
-        "detail_does": "Hva phasegate gjør",
-        "does_board_meeting": (
-            "Sender sakslisten til porteføljestyret {when}, {days} før møtet. En "
-            "beslutningsforespørsel kommer på sakslisten når den er sendt inn minst "
-            "{notice} før møtet."
-        ),
-        "does_reporting_cycle": (
-            "Ber prosjektene i {phases} om rapport {when}, {days} før fristen: en "
-            "statusrapport, og en gevinstrapport fra prosjekter i fasen {benefit}."
-        ),
-        "does_deadline": (
-            "Minner {audience} om fristen, første gang {when}: {before} før{on_day}."
-        ),
-        "on_day": ", og på dagen",
-        "phase_one": "fasen {phases}",
-        "phase_many": "fasene {phases}",
-        "quoted": "«{}»",
-        "and": "og",
-        "audience_board": "porteføljestyret",
-        "audience_pmo": "porteføljekontoret",
-        "audience_leaders": "lederne",
-        "audience_owners": "prosjekteierne",
-        "audience_nobody": "ingen",
-        "agenda_title": "På sakslisten",
-        "agenda_empty": "Ingen åpne beslutningsforespørsler står på sakslisten til dette møtet.",
-        "agenda_gate": "Beslutningspunkt",
-        "back_to_wheel": "Tilbake til årshjulet {year}",
-        "no_occurrence": (
-            "Årshjulet har ingen hendelse «{event}» den {stamp}. Finn hendelsen i "
-            "årshjulet (/arshjul)."
-        ),
-    },
-    "en": {
-        "wheel_title": "Annual cycle",
-        "wheel_intro": (
-            "What happens every year: portfolio board meetings, reporting and deadlines. A "
-            "date on a weekend or public holiday is moved to the next working day."
-        ),
-        "wheel_picture": "The annual cycle {year}",
-        "legend": "How to read the wheel",
-        "ring_1": "Outer ring",
-        "ring_2": "Middle ring",
-        "ring_3": "Inner ring",
-        "ring_board_meeting": "portfolio board meetings (circle)",
-        "ring_reporting_cycle": "reporting (square)",
-        "ring_deadline": "deadlines (diamond)",
-        "legend_today": "The red line is today's date.",
-        "legend_links": "Select a marker to see the event.",
-        "today": "Today",
-        "prev_year": "Previous year",
-        "next_year": "Next year",
-        "list_title": "Every event in {year}",
-        "none_this_year": "The annual cycle has no events in {year}.",
-        "col_when": "When",
-        "col_kind": "Kind",
-        "col_event": "Event",
-        "col_acts": "phasegate acts",
-        "kind_board_meeting": "Portfolio board meeting",
-        "kind_reporting_cycle": "Reporting",
-        "kind_deadline": "Deadline",
-        "act_board_meeting": "sends the agenda",
-        "act_reporting_cycle": "asks for reports",
-        "act_deadline": "first reminder",
-        "moved": "moved from {day} ({reason})",
-        "moved_long": "Moved from {day} ({reason}), which is not a working day.",
-        "not_moved": "On the day its rule gives.",
-        "detail_when": "When",
-        "detail_until": "until {time}",
-        "detail_kind": "Kind",
-        "detail_does": "What phasegate does",
-        "does_board_meeting": (
-            "Sends the agenda to the portfolio board {when}, {days} before the meeting. A "
-            "gate request goes on the agenda when it is submitted at least {notice} before "
-            "the meeting."
-        ),
-        "does_reporting_cycle": (
-            "Asks the projects in {phases} for a report {when}, {days} before the cut-off: a "
-            "status report, and a benefit report from projects in the {benefit} phase."
-        ),
-        "does_deadline": "Reminds {audience} of it, first {when}: {before} before{on_day}.",
-        "on_day": ", and on the day",
-        "phase_one": "the {phases} phase",
-        "phase_many": "the {phases} phases",
-        "quoted": "“{}”",
-        "and": "and",
-        "audience_board": "the portfolio board",
-        "audience_pmo": "the portfolio office",
-        "audience_leaders": "the line leaders",
-        "audience_owners": "the project owners",
-        "audience_nobody": "nobody",
-        "agenda_title": "On the agenda",
-        "agenda_empty": "No open gate requests are on this meeting's agenda.",
-        "agenda_gate": "Gate",
-        "back_to_wheel": "Back to the annual cycle {year}",
-        "no_occurrence": (
-            "The annual cycle has no event '{event}' at {stamp}. Find the event in the "
-            "annual cycle (/arshjul)."
-        ),
-    },
-}
 
 # --- geometry (pure) ------------------------------------------------------------------
 
@@ -251,14 +108,8 @@ class Row:
     acts: str
 
 
-def words(locale: str) -> dict[str, str]:
-    """The site's words with this module's over them."""
-    return texts(locale, WORDS)
-
-
 def month_names(locale: str) -> list[str]:
-    names = babel_dates.get_month_names("wide", "stand-alone", locale=BABEL_LOCALES[locale])
-    return [str(names[month]).capitalize() for month in range(1, 13)]
+    return [name.capitalize() for name in months(locale)]
 
 
 def detail_href(occurrence: Occurrence, locale: str) -> str:
@@ -271,7 +122,7 @@ def moved_reason(wheel: Wheel, day: date, locale: str) -> str:
     holiday = wheel.calendar.holiday_name(day)
     if holiday:
         return holiday
-    return babel_dates.format_date(day, "EEEE", locale=BABEL_LOCALES[locale])
+    return weekday(day, locale)
 
 
 def year_occurrences(wheel: Wheel, year: int) -> list[Occurrence]:
@@ -312,21 +163,22 @@ def rows(wheel: Wheel, occurrences: Sequence[Occurrence], locale: str) -> list[R
         Row(
             href=detail_href(o, locale),
             when=format_datetime(o.at, locale, zone),
-            kind=w[f"kind_{o.event.kind.value}"],
+            kind=w(f"kind_{o.event.kind.value}"),
             label=o.event.label.get(locale),
-            moved=_moved(wheel, o, locale, w["moved"]),
-            acts=f"{format_datetime(o.opens_at, locale, zone)}: {w[f'act_{o.event.kind.value}']}",
+            moved=_moved(wheel, o, locale, "moved"),
+            acts=f"{format_datetime(o.opens_at, locale, zone)}: {w(f'act_{o.event.kind.value}')}",
         )
         for o in occurrences
     ]
 
 
-def _moved(wheel: Wheel, occurrence: Occurrence, locale: str, template: str) -> str | None:
+def _moved(wheel: Wheel, occurrence: Occurrence, locale: str, key: str) -> str | None:
+    """Why an occurrence is not on its nominal day, in the catalog's words ``key``."""
     if occurrence.at == occurrence.nominal:
         return None
     day = occurrence.nominal.date()
     reason = moved_reason(wheel, day, locale)
-    return template.format(day=format_date(day, locale, wheel.zone), reason=reason)
+    return words(locale)(key, day=format_date(day, locale, wheel.zone), reason=reason)
 
 
 def find_occurrence(wheel: Wheel, event_id: str, stamp: str) -> Occurrence | None:
@@ -350,26 +202,27 @@ def what_phasegate_does(app: App, occurrence: Occurrence, locale: str) -> str:
     days = format_working_days(event.lead_working_days, locale)
     if event.kind is EventKind.BOARD_MEETING:
         notice = format_working_days(wheel.schedule.board_notice_working_days, locale)
-        return w["does_board_meeting"].format(when=when, days=days, notice=notice)
+        return w("does_board_meeting", when=when, days=days, notice=notice)
     if event.kind is EventKind.REPORTING_CYCLE:
-        return w["does_reporting_cycle"].format(
+        names = _joined(
+            [w("quoted", text=_phase_name(app, p, locale)) for p in event.phases], w("and")
+        )
+        one = len(event.phases) == 1
+        return w(
+            "does_reporting_cycle",
             when=when,
             days=days,
-            phases=w["phase_one" if len(event.phases) == 1 else "phase_many"].format(
-                phases=_joined(
-                    [w["quoted"].format(_phase_name(app, p, locale)) for p in event.phases],
-                    w["and"],
-                )
-            ),
-            benefit=w["quoted"].format(_phase_name(app, BENEFIT_PHASE, locale)),
+            phases=w("phase_one", phases=names) if one else w("phase_many", phases=names),
+            benefit=w("quoted", text=_phase_name(app, BENEFIT_PHASE, locale)),
         )
     policy = wheel.policy(DeadlineKind.DEADLINE)
-    audience = [w[f"audience_{a.value}"] for a in event.notify] or [w["audience_nobody"]]
-    return w["does_deadline"].format(
-        audience=_joined(audience, w["and"]),
+    audience = [w(f"audience_{a.value}") for a in event.notify] or [w("audience_nobody")]
+    return w(
+        "does_deadline",
+        audience=_joined(audience, w("and")),
         when=when,
-        before=_days_before(policy.before or (event.lead_working_days,), locale, w["and"]),
-        on_day=w["on_day"] if policy.on_day else "",
+        before=_days_before(policy.before or (event.lead_working_days,), locale, w("and")),
+        on_day=w("on_day") if policy.on_day else "",
     )
 
 
@@ -377,7 +230,7 @@ def _days_before(days: Sequence[int], locale: str, conjunction: str) -> str:
     """ "3 working days", or "10 and 2 working days"."""
     if len(days) == 1:
         return format_working_days(days[0], locale)
-    return f"{_joined([str(n) for n in days], conjunction)} {WORKING_DAYS[locale][1]}"
+    return f"{_joined([str(n) for n in days], conjunction)} {words(locale)('wheel_working_days')}"
 
 
 def _phase_name(app: App, phase: str, locale: str) -> str:
@@ -399,8 +252,7 @@ def agenda(app: App, occurrence: Occurrence) -> list[GateRequestView] | None:
     """The open gate requests on a board meeting's agenda; None for other events."""
     if occurrence.event.kind is not EventKind.BOARD_MEETING:
         return None
-    pending = app.engine.board_pending_decisions()
-    return [r for r in pending if r.meeting_key == occurrence.key]
+    return app.engine.agenda(occurrence)
 
 
 # --- routes ---------------------------------------------------------------------------
@@ -411,7 +263,7 @@ def wheel_routes(app: App, templates: Jinja2Templates) -> APIRouter:
     default_locale = app.settings.locale.value
 
     def locale_of(lang: str | None) -> str:
-        return pick_locale(lang, default=default_locale)
+        return pick(lang, default=default_locale)
 
     @router.api_route(
         "/arshjul", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False
@@ -426,7 +278,6 @@ def wheel_routes(app: App, templates: Jinja2Templates) -> APIRouter:
             request,
             "wheel.html",
             {
-                "t": words(locale),
                 "locale": locale,
                 "year": shown,
                 "months": month_marks(shown, locale),
@@ -452,25 +303,24 @@ def wheel_routes(app: App, templates: Jinja2Templates) -> APIRouter:
         w = words(locale)
         occurrence = find_occurrence(wheel, event_id, stamp)
         if occurrence is None:
-            raise NotFound(w["no_occurrence"].format(event=event_id, stamp=stamp))
+            raise NotFound("wheel_occurrence", event=event_id, stamp=stamp)
         event = occurrence.event
-        moved = _moved(wheel, occurrence, locale, w["moved_long"])
+        moved = _moved(wheel, occurrence, locale, "moved_long")
         return templates.TemplateResponse(
             request,
             "wheel_occurrence.html",
             {
-                "t": w,
                 "locale": locale,
                 "label": event.label.get(locale),
                 "description": event.description.get(locale) if event.description else None,
-                "kind": w[f"kind_{event.kind.value}"],
+                "kind": w(f"kind_{event.kind.value}"),
                 "when": format_datetime(occurrence.at, locale, wheel.zone),
                 "until": (
-                    w["detail_until"].format(time=f"{occurrence.ends_at:%H:%M}")
+                    w("detail_until", time=f"{occurrence.ends_at:%H:%M}")
                     if event.duration
                     else None
                 ),
-                "moved": moved or w["not_moved"],
+                "moved": moved or w("not_moved"),
                 "does": what_phasegate_does(app, occurrence, locale),
                 "agenda": agenda(app, occurrence),
                 "year": occurrence.nominal.year,
