@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
 
-.PHONY: demo test lint bench bench-web guide-screenshots clean
+.PHONY: demo test lint bench bench-web guide-screenshots css axe clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,10 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache  # the layers: [tool.importlinter] in pyproject.toml
 	$(BIN)/mypy --strict benchmarks
 	$(BIN)/mypy --strict scripts
+	$(BIN)/python scripts/check_catalogs.py
 
 # Two workers, one per core: each gets its own PostgreSQL database (named by its pid).
 test: lint
@@ -50,6 +52,13 @@ bench-web: $(VENV)/.installed-dev
 # The screenshots in docs/guide-nb.md, taken anew by its browser test (needs Chromium).
 guide-screenshots: $(VENV)/.installed-dev
 	PHASEGATE_GUIDE_SHOTS=docs $(BIN)/pytest tests/test_guide_nb.py tests/test_guide_nb_doc.py -q
+
+# The files taken from npm, at the versions pinned in web-assets/ (needs Node and npm):
+# Designsystemet's CSS and the Inter font into the package, axe-core into tests/vendor.
+# Their output is committed, so Python users never need Node.
+css axe:
+	cd web-assets && npm ci --no-audit --no-fund
+	$(PYTHON) scripts/web_assets.py $@
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

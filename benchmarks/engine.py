@@ -68,7 +68,7 @@ def _engine(folder: Path, *, email: bool = False, webhook: bool = False) -> Engi
     if email:
         return engine
     core = build_handlers(None)  # the audit trail and the engine's own handlers only
-    return Engine(engine.database, engine.workflows, engine.clock, core)
+    return Engine(engine.database, engine.workflows, engine.clock, core, publisher=engine.publisher)
 
 
 def _cast(engine: Engine) -> Cast:

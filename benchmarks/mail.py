@@ -30,8 +30,8 @@ import aiosmtplib
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from phasegate.engine.outbox import enqueue
 from phasegate.mail.message import Claimed, build_message
-from phasegate.mail.outbox import enqueue
 from phasegate.mail.render import RenderedEmail
 from phasegate.mail.sender import Sender
 from phasegate.storage.database import connect, upgrade
