@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from phasegate.bootstrap import App
 from phasegate.domain.reports import ReportContent
-from phasegate.mail.outbox import OutboxEntry, list_messages
+from phasegate.engine.outbox import OutboxEntry, list_messages
 from phasegate.storage.tables import WebhookDelivery
 from phasegate.web.access import Rule, every_route, rule_of
 from phasegate.web.app import create_app
@@ -39,6 +39,7 @@ class Ids:
     message: int
     vote_token: str
     report_token: str
+    sign_in_token: str
     occurrence: str  # "<event id>/<YYYYMMDDTHHMM>"
     workflow: str
 
@@ -63,6 +64,8 @@ class Ids:
         def value(found: re.Match[str]) -> str:
             name = found[1]
             if name == "token":
+                if path.startswith("/login/"):
+                    return self.sign_in_token
                 return self.report_token if "report" in path else self.vote_token
             assert name in values, f"no id for {{{name}}} in {path}: add it to crawl_support.Ids"
             return str(values[name])
@@ -106,9 +109,10 @@ def pages(app: App, ids: Ids) -> list[Page]:
 def one_of_everything(app: App, cast: Cast, clock: Clock, name: str = "Nytt rådhus") -> Ids:
     """A project in execution asked for its tertial report (so a report link exists), an
     idea waiting for the board's BP1 (so vote links and an agenda exist), a published
-    report, a vote with a comment, an API token, a webhook with a delivery, and email in
-    the outbox. Build ``app`` with :func:`tests.cycle_support.wheel_file` and
-    :data:`TERTIAL`, so the tertial cycle opens on 16 April 2027."""
+    report, a vote with a comment, an API token, a webhook with a delivery, a sign-in link
+    for the PMO, and email in the outbox. Build ``app`` with
+    :func:`tests.cycle_support.wheel_file` and :data:`TERTIAL`, so the tertial cycle opens
+    on 16 April 2027."""
     engine = app.engine
     clock.now = local(date(2027, 1, 15), time(10, 0))
     built = engine.register_project(name, owner=cast.owner, leader=cast.leader, phase="execution")
@@ -141,6 +145,7 @@ def one_of_everything(app: App, cast: Cast, clock: Clock, name: str = "Nytt råd
     asked = submit_complete(engine, idea, bp1, actor=cast.leader)
     engine.cast_vote(asked, "approve", "Godt forarbeid.", channel="web", actor=cast.board[0])
     token, _ = engine.create_api_token("Arkivsystem", actor=cast.pmo)
+    engine.request_sign_in(engine.person(cast.pmo).email)
     with app.database.connect() as conn:
         mails = list_messages(conn)
         delivery = conn.execute(select(func.max(WebhookDelivery.id))).scalar_one()
@@ -158,6 +163,7 @@ def one_of_everything(app: App, cast: Cast, clock: Clock, name: str = "Nytt råd
         message=mails[0].id,
         vote_token=vote_link,
         report_token=report_link,
+        sign_in_token=_link(mails, "/login/"),
         occurrence=meeting,
         workflow=workflow.name,
     )

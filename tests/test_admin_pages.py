@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import update
 
 from phasegate.bootstrap import App
+from phasegate.engine.outbox import list_messages
 from phasegate.engine.signin import digest
-from phasegate.mail.outbox import list_messages
 from phasegate.storage.tables import OutboxMessage
 from tests.factories import Cast
 from tests.web_support import HTML, signed_in
@@ -62,7 +62,7 @@ def test_a_refused_change_is_shown_on_the_page(app: App, cast: Cast, site: str) 
             headers=HTML,
         )
         assert again.status_code == 409
-        assert "already registered" in again.text
+        assert "Noen er allerede registrert med e-postadressen per@asker.example." in again.text
         own = pmo.post(
             "/admin/roles/revoke", data={"person": cast.pmo, "role": "pmo", "csrf": csrf}
         )
@@ -79,6 +79,27 @@ def test_only_the_pmo_and_admins_administer(app: App, cast: Cast, site: str) -> 
         )
         assert refused.status_code == 403
     assert app.engine.person(cast.outsider).roles == ()
+
+
+def test_a_non_pmo_is_told_in_their_own_language_who_may_administer(
+    app: App, cast: Cast, site: str
+) -> None:
+    name = app.engine.person(cast.board[0]).name
+    member, _ = signed_in(app, site, cast.board[0])
+    with member:
+        bokmal = member.get("/admin", headers=HTML)
+        nynorsk = member.get("/admin", params={"lang": "nn"}, headers=HTML)
+
+    assert bokmal.status_code == nynorsk.status_code == 403
+    assert f"{name} har ikke tilgang til dette: bare PMO og administratorer har det." in (
+        bokmal.text
+    )
+    assert f"{name} har ikkje tilgang til dette: berre PMO og administratorar har det." in (
+        nynorsk.text
+    )
+    for page in (bokmal, nynorsk):
+        assert "may not do this" not in page.text
+        assert "only the PMO" not in page.text
 
 
 def test_the_pmo_sends_a_dead_letter_again(app: App, cast: Cast, site: str) -> None:

@@ -98,6 +98,8 @@ def test_a_board_request_submitted_in_march_is_on_the_april_meetings_agenda(
         assert "Digitaliseringsstrategi" not in march.body_text
         assert "Digitaliseringsstrategi" in april.body_text
         assert "13. april 2027 kl. 13.00" in april.subject
+        # "Se alle saker i phasegate" leads where the board decides, not to a read-only list.
+        assert f"{app.settings.base_url}/decisions\n" in april.body_text
         # Every board member owes a vote by the meeting: reminded before and on the day.
         assert reminder_days(app, cast.board[1]) == [
             (D(2027, 4, 8), "before-3"),

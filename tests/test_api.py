@@ -4,6 +4,7 @@ decisions, the wheel and the audit trail; one error shape; pagination."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import httpx
 import pytest
@@ -37,8 +38,8 @@ def test_a_gate_decided_entirely_over_the_api(app: App, cast: Cast, site: str) -
         request = asked.json()
         assert (request["gate"], request["status"]) == ("BP1", "open")
         own = leader.post(f"/api/gate-requests/{request['id']}/votes", json={"outcome": "approve"})
-        assert own.status_code in (403, 409)
-        assert set(own.json()) == {"error", "message"}
+        assert own.status_code == 403
+        assert set(own.json()) == {"error", "message", "params"}
     with client(app, site, cast.board[0]) as hanne:
         mine = hanne.get("/api/pending", params={"scope": "mine"}).json()
         assert [r["id"] for r in mine["items"]] == [request["id"]]
@@ -60,6 +61,17 @@ def test_a_gate_decided_entirely_over_the_api(app: App, cast: Cast, site: str) -
         late = ingrid.post(f"/api/gate-requests/{request['id']}/votes", json={"outcome": "stop"})
         assert late.status_code == 409
         assert late.json()["error"] == "already_decided"
+        assert late.json()["message"].startswith("Allerede godkjent av Per Lie ")
+        again = ingrid.post(
+            f"/api/gate-requests/{request['id']}/votes",
+            json={"outcome": "stop"},
+            headers={"accept-language": "nn"},
+        )
+        assert again.json()["params"] == late.json()["params"]
+        assert again.json()["message"].startswith("Allereie godkjent av Per Lie ")
+        params = late.json()["params"]
+        assert (params["by"], params["outcome"]) == ("Per Lie", "approve")
+        assert datetime.fromisoformat(params["at"]).tzinfo is not None  # ISO 8601, with zone
         audit = ingrid.get(f"/api/projects/{project['id']}/audit", params={"limit": 3}).json()
         assert audit["total"] > 3
         assert len(audit["items"]) == 3
@@ -93,10 +105,10 @@ def test_the_wheel_over_the_api(app: App, cast: Cast, site: str) -> None:
 
 def error_of(response: httpx.Response, status: int) -> tuple[str, str]:
     """The error's code and message, after checking its status and that it has the one
-    error shape."""
+    error shape (``field`` where there is one)."""
     assert response.status_code == status, response.text
     body = response.json()
-    assert set(body) == {"error", "message"}
+    assert set(body) - {"field"} == {"error", "message", "params"}
     return body["error"], body["message"]
 
 
@@ -104,12 +116,15 @@ def test_errors_have_one_shape(app: App, cast: Cast, site: str) -> None:
     with httpx.Client(base_url=site) as anonymous:
         refused = anonymous.get("/api/projects")
         assert refused.status_code == 401
-        assert set(refused.json()) == {"error", "message"}
+        assert set(refused.json()) == {"error", "message", "params"}
     with client(app, site, cast.outsider) as reader:
-        assert error_of(reader.get("/api/projects/999"), 404) == (
+        missing = reader.get("/api/projects/999")
+        assert error_of(missing, 404) == (
             "not_found",
-            "There is no project with id 999.",
+            "Det finnes ikke noe prosjekt med id 999. Kontroller adressen, eller finn prosjektet "
+            "i porteføljeoversikten.",
         )
+        assert missing.json()["params"] == {"project": "999"}
         bad = reader.post("/api/projects", json={"name": "", "owner": None})
         assert bad.status_code == 422  # refused by the request model before the engine
         assert bad.json()["error"] == "invalid_request"
@@ -119,6 +134,24 @@ def test_errors_have_one_shape(app: App, cast: Cast, site: str) -> None:
         assert huge.json()["problems"] == [
             "path.project: Input should be less than or equal to 2147483647"
         ]
+
+
+def test_a_refusal_is_answered_in_the_language_the_request_accepts(
+    app: App, cast: Cast, site: str
+) -> None:
+    """The same code and particulars in every language; only the words differ."""
+    with client(app, site, cast.outsider) as reader:
+        answers = {
+            language: reader.get("/api/projects/999", headers={"accept-language": language})
+            for language in ("nb-NO,nb;q=0.9,en;q=0.5", "nn-NO, nb;q=0.8", "en-GB, en;q=0.9")
+        }
+    bokmal, nynorsk, english = (answer.json() for answer in answers.values())
+    assert {answer.status_code for answer in answers.values()} == {404}
+    assert bokmal["error"] == nynorsk["error"] == english["error"] == "not_found"
+    assert bokmal["params"] == nynorsk["params"] == english["params"] == {"project": "999"}
+    assert bokmal["message"].startswith("Det finnes ikke noe prosjekt med id 999.")
+    assert nynorsk["message"].startswith("Det finst ikkje noko prosjekt med id 999.")
+    assert english["message"].startswith("There is no project with id 999.")
 
 
 def test_the_frameworks_own_errors_have_the_same_shape(app: App, cast: Cast, site: str) -> None:

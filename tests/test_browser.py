@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from phasegate.bootstrap import App
 from phasegate.demo.seed import load_demo
 from phasegate.domain.model import Gate
-from phasegate.mail.outbox import list_messages
+from phasegate.engine.outbox import list_messages
 from tests.browser_support import chromium_browser, require_chromium
 from tests.factories import Cast, submit_complete
 from tests.webserver import serve
@@ -306,7 +306,7 @@ def test_the_pages_in_english_and_the_language_switch(app: App, site: str, page:
 
     # The switch keeps the page and what it shows (here the year), and only the language
     # changes; the link is marked as written in the language it leads to.
-    norsk = page.get_by_role("link", name="Norsk", exact=True)
+    norsk = page.get_by_role("link", name="Bokmål", exact=True)
     expect(norsk).to_have_attribute("lang", "nb")
     norsk.click()
     page.wait_for_url(re.compile(r"/arshjul\?year=2027&lang=nb$"))

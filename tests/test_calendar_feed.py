@@ -349,9 +349,11 @@ def test_an_unknown_person_or_project_is_a_404_that_names_it(cycle: App, cast: C
         person = client.get("/calendar.ics", params={"person": 9999})
         project = client.get("/calendar.ics", params={"project": 9999, "person": cast.leader})
     assert person.status_code == 404
-    assert "No person with id 9999" in person.json()["message"]
+    assert "Det finnes ingen person med id 9999." in person.json()["message"]
+    assert person.json()["field"] == "person"
     assert project.status_code == 404
-    assert "No project with id 9999" in project.json()["message"]
+    assert "Det finnes ikke noe prosjekt med id 9999." in project.json()["message"]
+    assert project.json()["params"] == {"project": "9999"}
 
 
 def test_the_feed_costs_the_same_few_queries_however_many_deadlines(

@@ -64,7 +64,7 @@ def test_a_broken_wheel_stops_the_start_with_the_problems(tmp_path: Path, databa
     env = cli_env(database_url=database, wheel_file=str(broken))
     done = run_phasegate("tick", cwd=tmp_path, env=env)
     assert done.returncode == 2
-    assert done.stderr.startswith("error: The wheel file has 2 problem(s):")
+    assert done.stderr.startswith("error: The wheel file has problems (2). Fix them and run")
     assert "Traceback" not in done.stderr
 
 

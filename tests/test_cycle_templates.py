@@ -15,29 +15,42 @@ import jinja2
 import pytest
 
 from phasegate.domain.reminders import DeadlineKind, Stage
-from phasegate.mail.render import (
-    Notifications,
-    RenderedEmail,
-    format_date,
-    format_working_days,
-)
+from phasegate.i18n import LOCALES
+from phasegate.i18n.catalog import working_days as format_working_days
+from phasegate.i18n.formats import format_date
+from phasegate.mail.render import Notifications, RenderedEmail
 
 OSLO = ZoneInfo("Europe/Oslo")
 NOTIFICATIONS = Path(__file__).resolve().parents[1] / "notifications"
-LOCALES = ("nb", "en")
 OUTCOMES = ("approve", "rework", "hold", "stop")
 DUE = datetime(2027, 4, 14, 11, 0, tzinfo=UTC)  # 13.00 in Oslo (summer time)
 EARLIER = datetime(2027, 4, 6, 8, 0, tzinfo=UTC)  # 10.00 in Oslo
 EXPIRES = datetime(2027, 4, 30, 21, 59, tzinfo=UTC)  # 23.59 in Oslo
 PROJECT = "Digitaliseringsstrategi"
-PMO = {"nb": "porteføljekontoret (PMO)", "en": "the portfolio office (PMO)"}
-WHEN = {"nb": "14. april 2027 kl. 13.00", "en": "14 April 2027 at 13:00"}
-SIGN_OFF = {"nb": "Vennlig hilsen", "en": "Kind regards"}
+PMO = {
+    "nb": "porteføljekontoret (PMO)",
+    "nn": "porteføljekontoret (PMO)",
+    "en": "the portfolio office (PMO)",
+}
+WHEN = {
+    "nb": "14. april 2027 kl. 13.00",
+    "nn": "14. april 2027 kl. 13.00",
+    "en": "14 April 2027 at 13:00",
+}
+SIGN_OFF = {"nb": "Vennlig hilsen", "nn": "Venleg helsing", "en": "Kind regards"}
 
 TITLES = {
     "nb": {
         "gate_decision": "BP2 – Start planleggingsfasen",
         "owner_decision": "BP3 – Start gjennomføringsfasen",
+        "status_report": "1. tertialrapport 2027",
+        "benefit_report": "Årsrapport 2026",
+        "deadline": "Rammesak for handlingsprogrammet",
+        "meeting": "Porteføljestyremøte i april",
+    },
+    "nn": {
+        "gate_decision": "BP2 – Start planlegginga",
+        "owner_decision": "BP3 – Start gjennomføringa",
         "status_report": "1. tertialrapport 2027",
         "benefit_report": "Årsrapport 2026",
         "deadline": "Rammesak for handlingsprogrammet",
@@ -113,7 +126,7 @@ def escalated(locale: str = "nb", **changes: Any) -> dict[str, Any]:
 def report_requested(locale: str = "nb", **changes: Any) -> dict[str, Any]:
     context: dict[str, Any] = {
         "recipient": {"name": "Per Olsen"},
-        "project": {"name": PROJECT, "phase": {"nb": "Gjennomføre", "en": "Execution"}[locale]},
+        "project": {"name": PROJECT, "phase": {"en": "Execution"}.get(locale, "Gjennomføre")},
         "cycle": {"label": TITLES[locale]["status_report"]},
         "report_kind": "status",
         "due_at": DUE,
@@ -240,7 +253,8 @@ def test_every_cycle_email_has_a_subject_a_text_and_an_html_part(
     for part in both_parts(email):
         assert PROJECT in part
         assert SIGN_OFF[locale] in part
-        assert SIGN_OFF["en" if locale == "nb" else "nb"] not in part
+        for other in set(LOCALES) - {locale}:
+            assert SIGN_OFF[other] not in part
     html = email.html.lower()
     for forbidden in ("<script", "<form", "<style", "javascript:"):
         assert forbidden not in html
@@ -265,6 +279,8 @@ def test_a_plain_day_is_written_as_it_is() -> None:
 def test_working_days_are_counted_in_words() -> None:
     assert format_working_days(1, "nb") == "1 virkedag"
     assert format_working_days(3, "nb") == "3 virkedager"
+    assert format_working_days(1, "nn") == "1 vyrkedag"
+    assert format_working_days(3, "nn") == "3 vyrkedagar"
     assert format_working_days(1, "en") == "1 working day"
     assert format_working_days(0, "en") == "0 working days"
 
@@ -284,6 +300,13 @@ def test_overdue_reminder_says_how_late_and_that_escalation_is_near(
             "3 virkedager på overtid",
             "Dette er purring nr. 2.",
             "Du får 1 purring til før saken blir meldt videre til porteføljekontoret (PMO).",
+        ),
+        "nn": (
+            "[phasegate] Purring 2: stemma di i BP2 – Start planlegginga for "
+            "Digitaliseringsstrategi – fristen var 14. april 2027",
+            "3 vyrkedagar på overtid",
+            "Dette er purring nr. 2.",
+            "Du får 1 purring til før saka blir meldt vidare til porteføljekontoret (PMO).",
         ),
         "en": (
             "[phasegate] Overdue, reminder 2: your vote on BP2 – Start the planning phase for "
@@ -329,10 +352,13 @@ def test_reminder_links_are_in_both_parts_with_their_labels(
     email = render(notifications, "reminder", locale)
     labels = {
         "nb": ("Godkjenn", "Send tilbake til bearbeiding", "Sett på vent", "Stans prosjektet"),
+        "nn": ("Godkjenn", "Send tilbake til bearbeiding", "Set på vent", "Stans prosjektet"),
         "en": ("Approve", "Send back for rework", "Put on hold", "Stop the project"),
     }[locale]
-    confirmation = {"nb": "bekreftelsesside", "en": "confirmation page"}[locale]
-    until = {"nb": "30. april 2027 kl. 23.59", "en": "30 April 2027 at 23:59"}[locale]
+    confirmation = {"nb": "bekreftelsesside", "nn": "stadfestingsside"}.get(
+        locale, "confirmation page"
+    )
+    until = {"en": "30 April 2027 at 23:59"}.get(locale, "30. april 2027 kl. 23.59")
 
     for part in both_parts(email):
         for link, label in zip(vote_links("gate_decision"), labels, strict=True):
@@ -411,6 +437,13 @@ def test_escalation_names_who_owes_it_and_how_late_it_is(
             "Per Olsen har fått 3 purringer uten at saken er ordnet.",
             "meldt videre til deg",
         ),
+        "nn": (
+            "[phasegate] Eskalering: statusrapporten for Digitaliseringsstrategi "
+            "(1. tertialrapport 2027) er 6 vyrkedagar på overtid",
+            "Per Olsen har ikkje levert statusrapporten for Digitaliseringsstrategi",
+            "Per Olsen har fått 3 purringar utan at saka er ordna.",
+            "meldt vidare til deg",
+        ),
         "en": (
             "[phasegate] Escalation: the status report for Digitaliseringsstrategi "
             "(1st tertial report 2027) is 6 working days overdue",
@@ -454,6 +487,13 @@ def test_escalated_tells_the_person_where_it_went_and_how_to_still_act(
             "6 virkedager på overtid",
             "Du kan fortsatt beslutte",
         ),
+        "nn": (
+            "[phasegate] Meldt vidare til porteføljekontoret (PMO): avgjerda di i "
+            "BP3 – Start gjennomføringa for Digitaliseringsstrategi",
+            "er ho no meldt vidare til porteføljekontoret (PMO)",
+            "6 vyrkedagar på overtid",
+            "Du kan framleis ta avgjerda",
+        ),
         "en": (
             "[phasegate] Passed on to the portfolio office (PMO): your decision on "
             "BP3 – Start the execution phase for Digitaliseringsstrategi",
@@ -487,6 +527,13 @@ def test_report_request_explains_prefill_and_locking(
             "skjemaet fylt ut med svarene fra forrige rapport",
             "blir rapporten låst og datert",
             "Den virker til 30. april 2027 kl. 23.59.",
+        ),
+        "nn": (
+            "[phasegate] Statusrapport for Digitaliseringsstrategi: 1. tertialrapport 2027, "
+            "frist 14. april 2027",
+            "skjemaet fylt ut med svara frå den førre rapporten",
+            "blir rapporten låst og datert",
+            "Ho verkar til 30. april 2027 kl. 23.59.",
         ),
         "en": (
             "[phasegate] Status report for Digitaliseringsstrategi: 1st tertial report 2027, "
@@ -524,11 +571,12 @@ def test_board_agenda_lists_every_pending_decision_with_votes_and_links(
     notifications: Notifications, locale: str
 ) -> None:
     email = render(notifications, "board_agenda", locale)
-    votes = {"nb": ("1 av 5", "5 av 5"), "en": ("1 of 5", "5 of 5")}[locale]
-    submitted = {"nb": "6. april 2027 kl. 10.00", "en": "6 April 2027 at 10:00"}[locale]
+    votes = {"en": ("1 of 5", "5 of 5")}.get(locale, ("1 av 5", "5 av 5"))
+    submitted = {"en": "6 April 2027 at 10:00"}.get(locale, "6. april 2027 kl. 10.00")
+    to_decide = {"nb": "2 saker til beslutning", "nn": "2 saker til avgjerd"}
 
     assert TITLES[locale]["meeting"] in email.subject
-    assert {"nb": "2 saker til beslutning", "en": "2 decisions to make"}[locale] in email.subject
+    assert to_decide.get(locale, "2 decisions to make") in email.subject
     for part in (email.text, text_of(email.html)):
         assert "1. Digitaliseringsstrategi – BP2" in part
         assert "2. Skolebruksplan – BP1" in part
@@ -559,10 +607,11 @@ def test_board_agenda_without_decisions_says_so(notifications: Notifications, lo
     email = render(notifications, "board_agenda", locale, items=[])
     nothing = {
         "nb": "Det er ingen saker til beslutning på sakslisten denne gangen.",
+        "nn": "Det er ingen saker til avgjerd på sakslista denne gongen.",
         "en": "There are no decisions on the agenda this time.",
     }[locale]
 
-    assert {"nb": "ingen saker", "en": "no decisions"}[locale] in email.subject
+    assert {"en": "no decisions"}.get(locale, "ingen saker") in email.subject
     for part in (email.text, text_of(email.html)):
         assert nothing in part
         assert "/l/" not in part
@@ -619,6 +668,19 @@ def test_digest_in_english_reads_in_english(notifications: Notifications) -> Non
         assert "Owed by: Per Olsen" in part
         assert "Board vote:" in part
         assert "Status report:" in part
+
+
+def test_digest_in_nynorsk_reads_in_nynorsk(notifications: Notifications) -> None:
+    email = render(notifications, "digest", "nn")
+
+    assert email.subject == "[phasegate] Dagleg oversikt 19. april 2027: 5 saker, 3 på overtid"
+    assert "MELDT VIDARE TIL DEG" in email.text
+    for part in (email.text, text_of(email.html)):
+        assert "Meldt vidare til porteføljekontoret (PMO)." in part
+        assert "Ansvarleg: Per Olsen" in part
+        assert "Stemme i porteføljestyret:" in part
+        assert "Avgjerd som prosjekteigar:" in part
+        assert "9 vyrkedagar på overtid" in part
 
 
 def test_empty_digest_says_there_is_nothing_to_do(notifications: Notifications) -> None:

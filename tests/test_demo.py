@@ -5,9 +5,12 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+from phasegate.demo.notice import where_the_emails_go
 from phasegate.demo.seed import email_for, load_demo
 from phasegate.engine.service import Engine
 from phasegate.engine.views import ProjectView
+from phasegate.settings import Settings
+from tests.factories import TEST_SECRET
 from tests.processes import cli_env, run_phasegate
 
 PORTFOLIO_2015 = "Korrigert strategisk prosjektportefølje 2015"
@@ -114,9 +117,32 @@ def test_demo_command_without_serving_creates_the_database_in_the_cwd_and_is_rep
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     first_secret = secret.read_text(encoding="utf-8")
     assert "phasegate is at" not in first.stdout, "--no-serve does not start the server"
+    assert "the development mailbox, http://127.0.0.1:8000/dev/mailbox" in first.stdout
 
     second = run_phasegate("demo", "--no-serve", cwd=tmp_path, env=env)
 
     assert second.returncode == 0, second.stderr
     assert "15 projects (0 added now, 0 people added)" in second.stdout
     assert secret.read_text(encoding="utf-8") == first_secret, "the same key after a restart"
+
+
+def test_with_a_mail_server_the_demo_says_the_emails_go_there_and_not_to_the_mailbox(
+    tmp_path: Path,
+) -> None:
+    env = cli_env(smtp_url="smtp://demo:hemmelig@mail.asker.example:2525")
+
+    shown = run_phasegate("demo", "--no-serve", cwd=tmp_path, env=env)
+
+    assert shown.returncode == 0, shown.stderr
+    assert "the mail server mail.asker.example:2525 when `phasegate serve`" in shown.stdout
+    assert "/dev/" not in shown.stdout, "no mailbox and no one-click sign-in with SMTP set"
+    assert "hemmelig" not in shown.stdout
+
+
+def test_in_production_without_smtp_the_demo_says_the_emails_wait_in_the_outbox() -> None:
+    settings = Settings.load({"PHASEGATE_ENV": "production", "PHASEGATE_SECRET_KEY": TEST_SECRET})
+
+    said = where_the_emails_go(settings, serving=True)
+
+    assert said.startswith("they wait in the outbox (`phasegate mail list`)")
+    assert "mailbox" not in said

@@ -21,7 +21,7 @@ from typer.testing import CliRunner, Result
 from phasegate.bootstrap import App, build
 from phasegate.cli import cli
 from phasegate.domain.wheel import EventKind
-from phasegate.mail.outbox import OutboxEntry, list_messages
+from phasegate.engine.outbox import OutboxEntry, list_messages
 from phasegate.webhooks.signing import verify
 from phasegate.workflow.wheel_loader import load_wheel
 from tests.cycle_support import wheel_file

@@ -21,6 +21,7 @@ from phasegate.mail.sender import Sender
 from tests.factories import Clock, make_settings, submit_complete
 from tests.processes import free_port
 from tests.smtp_server import MailServer, Received
+from tests.web_support import signed_in
 from tests.webserver import serve
 
 VOTE_LINK = re.compile(r"https?://[^\s\"<>]+/decide/[A-Za-z0-9_.-]+")
@@ -161,13 +162,23 @@ def test_the_board_decides_bp1_from_their_inboxes(
         assert second.status_code == 200
         assert engine.project(project).phase == "concept"
 
-    decided = deliver(mailing_app, clock, mail_server)
-    recipients = {r.rcpt_tos for r in decided}
-    assert ("ragnar.husum@asker.example",) in recipients
-    assert ("ole-kristian.tangen@asker.example",) in recipients
-    to_leader = next(r for r in decided if r.rcpt_tos == ("ragnar.husum@asker.example",))
-    text, html = parts(to_leader.message)
-    assert "Digitaliseringsstrategi" in text
-    assert "Ingrid Berg" in text  # who decided
-    assert "Konsept" in text  # where the project is now
-    assert "Konsept" in html
+        decided = deliver(mailing_app, clock, mail_server)
+        recipients = {r.rcpt_tos for r in decided}
+        assert ("ragnar.husum@asker.example",) in recipients
+        assert ("ole-kristian.tangen@asker.example",) in recipients
+        to_leader = next(r for r in decided if r.rcpt_tos == ("ragnar.husum@asker.example",))
+        text, html = parts(to_leader.message)
+        assert "Digitaliseringsstrategi" in text
+        assert "Ingrid Berg" in text  # who decided
+        assert "Konsept" in text  # where the project is now
+        assert "Konsept" in html
+
+        # "Se prosjektet i phasegate" leads to the project's own page, not the overview.
+        page = f"http://127.0.0.1:{port}/projects/{project}"
+        assert re.search(rf'<a href="{re.escape(page)}"[^>]*>Se prosjektet i phasegate</a>', html)
+        assert page in text.split()
+        leader_browser, _ = signed_in(mailing_app, f"http://127.0.0.1:{port}", leader)
+        with leader_browser:
+            shown = leader_browser.get(page, headers={"accept": "text/html"})
+        assert shown.status_code == 200
+        assert re.search(r"<h1[^>]*>\s*Digitaliseringsstrategi\s*</h1>", shown.text)

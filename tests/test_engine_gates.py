@@ -6,6 +6,7 @@ Each refusal is checked for what the user is told and for what it leaves behind:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,7 @@ from tests.factories import (
 
 DEFAULT = "prosjektveiviseren"
 DEFAULT_YAML = (WORKFLOWS / f"{DEFAULT}.yaml").read_text(encoding="utf-8")
+SHIPPED = int(DEFAULT_YAML.split("\nversion: ", 1)[1].split("\n", 1)[0])  # its version
 BP1_DECIDERS = "    deciders: {role: board, policy: majority}\n"
 BOARD_NAMES = ("Hanne Solberg", "Ingrid Berg", "Per Lie")  # sorted, as the engine lists them
 
@@ -140,19 +142,16 @@ def test_incomplete_gate_request_lists_every_problem_and_writes_nothing(
     with pytest.raises(IncompleteGateRequest) as refused:
         engine.submit_gate_request(project, answers, documents, actor=cast.leader)
 
-    missing = refused.value.missing
-    assert len(missing) == 6, missing
-    expected_fragments = [
-        "'weather_checked' is not an item of the BP1 checklist",
-        "'need_described'",
-        "'strategic_fit' is mandatory and must be done, not still_open",
-        "'affected_parties' is answered not_relevant and needs a comment",
-        "the link for 'concept_mandate' is not an http(s) address",
-        "required document 'concept_mandate'",
+    assert [(p.field, p.code) for p in refused.value.problems] == [
+        ("item-weather_checked", "checklist_item_unknown"),
+        ("item-need_described", "checklist_unanswered"),
+        ("item-strategic_fit", "checklist_mandatory"),
+        ("item-affected_parties", "checklist_comment_needed"),
+        ("doc-concept_mandate", "document_link_invalid"),
+        ("doc-concept_mandate", "document_missing"),
     ]
-    for fragment, problem in zip(expected_fragments, missing, strict=True):
-        assert fragment in problem
-    assert "6 thing(s) are missing" in refused.value.message
+    assert refused.value.params == {"gate": "BP1"}
+    assert "  - item-need_described: Not answered. Choose an answer." in refused.value.message
 
     assert snapshot(engine, project) == before
     assert kinds(engine, project) == ["ProjectRegistered", "PhaseEntered"]
@@ -173,8 +172,8 @@ def test_owner_gate_is_refused_when_the_project_manager_is_the_only_possible_dec
     gate = gate_of(engine, "BP3")
     with pytest.raises(IncompleteGateRequest) as refused:
         submit_complete(engine, project, gate, cast.leader)
-    assert len(refused.value.missing) == 1
-    assert "cannot decide their own gate" in refused.value.missing[0]
+    assert [p.code for p in refused.value.problems] == ["gate_only_manager"]
+    assert "cannot decide their own gate" in refused.value.message
     assert engine.project(project).open_request is None
 
 
@@ -215,7 +214,8 @@ def test_vote_by_an_outsider_is_refused_naming_the_deciders(engine: Engine, cast
 
     assert not isinstance(refused.value, OwnGateNotAllowed)
     assert "Ola Utenfor is not a decider of BP1" in refused.value.message
-    assert "The deciders are: " + ", ".join(BOARD_NAMES) in refused.value.message
+    assert refused.value.params["deciders"] == sorted(BOARD_NAMES)
+    assert "The deciders are: Hanne Solberg, Ingrid Berg and Per Lie." in refused.value.message
     assert snapshot(engine, project, request) == before
     assert len(engine.gate_request(request).votes) == 1
 
@@ -294,7 +294,9 @@ def test_second_vote_after_decision_reports_already_decided(
     with pytest.raises(AlreadyDecided) as refused:
         engine.cast_vote(request, "stop", "For dyrt", channel="link", actor=cast.board[2])
 
-    assert refused.value.message.startswith("Already decided by Per Lie at 2026-03-02 13:30")
+    assert refused.value.params["by"] == "Per Lie"
+    assert refused.value.params["at"] == datetime(2026, 3, 2, 13, 30, tzinfo=UTC)
+    assert refused.value.message.startswith("Already decided by Per Lie on 2 March 2026 at 13:30")
     assert "approve" in refused.value.message
     assert snapshot(engine, project, request) == before
     assert engine.project(project).phase == "concept"
@@ -310,7 +312,7 @@ def test_owner_clicking_approve_twice_is_told_it_is_already_decided(
     with pytest.raises(AlreadyDecided) as refused:
         engine.cast_vote(request, "approve", channel="link", actor=cast.owner)
     assert refused.value.message.startswith(
-        "Already decided by Ole-Kristian Tangen at 2026-03-02 09:05"
+        "Already decided by Ole-Kristian Tangen on 2 March 2026 at 09:05"
     )
     assert engine.project(project).phase == "execution"
     assert kinds(engine, project).count("VoteCast") == 1
@@ -631,19 +633,18 @@ def test_project_keeps_the_workflow_version_it_started_with(
     assert "Raise the version number" in refused.value.message
     assert [p.name for p in engine.portfolio()] == ["Digitaliseringsstrategi"]
 
-    path.write_text(edited.replace("\nversion: 1\n", "\nversion: 2\n", 1), encoding="utf-8")
+    raised = edited.replace(f"\nversion: {SHIPPED}\n", f"\nversion: {SHIPPED + 1}\n", 1)
+    path.write_text(raised, encoding="utf-8")
     new = register(engine, cast, "Heltidskultur")
 
-    assert engine.project(new).workflow_version == 2
-    assert engine.project(old).workflow_version == 1
-    # the old project still runs on v1's BP1 checklist: v1's answers are complete for it
+    assert engine.project(new).workflow_version == SHIPPED + 1
+    assert engine.project(old).workflow_version == SHIPPED
+    # the old project still runs on its version's BP1 checklist, complete for it
     old_request = submit_complete(engine, old, v1_bp1, cast.leader)
     assert "risks_assessed" not in (engine.gate_request(old_request).checklist or {})
     with pytest.raises(IncompleteGateRequest) as incomplete:
         submit_complete(engine, new, v1_bp1, cast.leader)
-    assert incomplete.value.missing == [
-        "checklist item 'risks_assessed' (The main risks are assessed.) is unanswered"
-    ]
+    assert [p.field for p in incomplete.value.problems] == ["item-risks_assessed"]
 
 
 def test_refused_registration_leaves_the_workflow_usable_by_another_instance(
@@ -656,7 +657,7 @@ def test_refused_registration_leaves_the_workflow_usable_by_another_instance(
 
     second_instance = build_app().engine  # another web process, or this one after a restart
     view = second_instance.project(project)
-    assert (view.phase, view.workflow_version) == ("idea", 1)
+    assert (view.phase, view.workflow_version) == ("idea", SHIPPED)
     assert len(second_instance.board_pending_decisions()) == 1
 
 
@@ -673,14 +674,16 @@ def test_a_refused_registration_still_pins_the_version_so_every_instance_agrees(
         register(engine, cast, "Ny barneskole", phase="dream")
 
     # The version's text was stored on first use, so an edit needs a new number, even
-    # though no project runs on version 1 yet. No instance can hold a text the database
+    # though no project runs on that version yet. No instance can hold a text the database
     # does not have.
     path.write_text(DEFAULT_YAML.replace("    checklist:\n", NEW_BP1_ITEM, 1), encoding="utf-8")
     with pytest.raises(WorkflowVersionConflict, match="Raise the version number"):
         register(engine, cast, "Ny barneskole")
 
     path.write_text(
-        path.read_text(encoding="utf-8").replace("version: 1\n", "version: 2\n", 1),
+        path.read_text(encoding="utf-8").replace(
+            f"\nversion: {SHIPPED}\n", f"\nversion: {SHIPPED + 1}\n", 1
+        ),
         encoding="utf-8",
     )
     project = register(engine, cast, "Ny barneskole")
@@ -688,10 +691,8 @@ def test_a_refused_registration_still_pins_the_version_so_every_instance_agrees(
     for instance in (other, engine):
         with pytest.raises(IncompleteGateRequest) as incomplete:
             submit_complete(instance, project, original_bp1, cast.leader)
-        assert incomplete.value.missing == [
-            "checklist item 'risks_assessed' (The main risks are assessed.) is unanswered"
-        ]
-    assert engine.project(project).workflow_version == 2
+        assert [p.field for p in incomplete.value.problems] == ["item-risks_assessed"]
+    assert engine.project(project).workflow_version == SHIPPED + 1
 
 
 # --- nothing half-written -----------------------------------------------------------------
@@ -743,7 +744,7 @@ def test_editing_only_comments_keeps_the_version_usable(
     path.write_text("# Endret av prosjektkontoret\n" + DEFAULT_YAML, encoding="utf-8")
     later = register(engine, cast, "Etter kommentaren")
 
-    assert engine.project(later).workflow_version == 1
+    assert engine.project(later).workflow_version == SHIPPED
 
 
 def test_a_vote_with_an_unknown_decision_or_channel_is_refused_plainly(
@@ -752,9 +753,11 @@ def test_a_vote_with_an_unknown_decision_or_channel_is_refused_plainly(
     project, request = open_bp1(engine, cast)
     before = snapshot(engine, project, request)
 
-    with pytest.raises(RuleViolation, match="'maybe' is not a decision; use one of: approve"):
+    with pytest.raises(RuleViolation, match="'maybe' is not a valid choice; use one of: approve"):
         engine.cast_vote(request, "maybe", channel="web", actor=cast.board[0])
-    with pytest.raises(RuleViolation, match="'fax' is not a voting channel; use one of: web"):
+    with pytest.raises(RuleViolation, match="'fax' is not a valid choice; use one of: web") as fax:
         engine.cast_vote(request, "approve", channel="fax", actor=cast.board[0])
+
+    assert fax.value.field == "channel"
 
     assert snapshot(engine, project, request) == before

@@ -15,6 +15,7 @@ from phasegate.domain.model import (
     Outcome,
     Policy,
 )
+from phasegate.domain.problems import Problem
 from phasegate.domain.rules import (
     ChecklistAnswer,
     DocumentLink,
@@ -217,18 +218,19 @@ def test_missing_lists_every_problem_at_once() -> None:
 
     missing = missing_for_submission(gate, answers, documents)
 
-    expected = [
-        "'colour_of_logo' is not an item of the BP1 checklist",
-        "checklist item 'need_described' (Need described.) is unanswered",
-        "checklist item 'strategic_fit' is mandatory and must be done, not still_open",
-        "checklist item 'affected_parties' is answered not_relevant and needs a comment",
-        "checklist item 'overlap_checked' is answered still_open and needs a comment",
-        "the link for 'concept_mandate' is not an http(s) address",
-        "'press_release' is not a document that BP1 asks for",
-        "required document 'concept_mandate' (Mandate) is not linked",
-        "required document 'budget_sketch' (Budget sketch) is not linked",
+    assert [(p.field, p.code) for p in missing] == [
+        ("item-colour_of_logo", "checklist_item_unknown"),
+        ("item-need_described", "checklist_unanswered"),
+        ("item-strategic_fit", "checklist_mandatory"),
+        ("item-affected_parties", "checklist_comment_needed"),
+        ("item-overlap_checked", "checklist_comment_needed"),
+        ("doc-concept_mandate", "document_link_invalid"),
+        ("doc-press_release", "document_unknown"),
+        ("doc-concept_mandate", "document_missing"),
+        ("doc-budget_sketch", "document_missing"),
     ]
-    assert sorted(missing) == sorted(expected)
+    assert missing[0].params == {"item": "colour_of_logo", "gate": "BP1"}
+    assert missing[2].params == {"item": "strategic_fit", "answer": "still_open"}
 
 
 def test_mandatory_item_answered_not_relevant_is_reported_twice_over() -> None:
@@ -236,8 +238,18 @@ def test_mandatory_item_answered_not_relevant_is_reported_twice_over() -> None:
     answers = all_done(gate) | {"need_described": ChecklistAnswer(Answer.NOT_RELEVANT)}
     missing = missing_for_submission(gate, answers, all_linked(gate))
     assert missing == [
-        "checklist item 'need_described' is mandatory and must be done, not not_relevant",
-        "checklist item 'need_described' is answered not_relevant and needs a comment",
+        Problem.of(
+            "checklist_mandatory",
+            "item-need_described",
+            item="need_described",
+            answer="not_relevant",
+        ),
+        Problem.of(
+            "checklist_comment_needed",
+            "item-need_described",
+            item="need_described",
+            answer="not_relevant",
+        ),
     ]
 
 
@@ -257,8 +269,8 @@ def test_a_document_link_must_be_an_http_address(url: str) -> None:
     documents = [DocumentLink("concept_mandate", url), *all_linked(gate)[1:]]
     missing = missing_for_submission(gate, all_done(gate), documents)
     assert missing == [
-        "the link for 'concept_mandate' is not an http(s) address",
-        "required document 'concept_mandate' (Mandate) is not linked",
+        Problem.of("document_link_invalid", "doc-concept_mandate", document="concept_mandate"),
+        Problem.of("document_missing", "doc-concept_mandate", document="concept_mandate"),
     ]
 
 

@@ -11,7 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from phasegate.bootstrap import App, build
-from phasegate.mail.outbox import backlog
+from phasegate.engine.outbox import backlog
 from tests.factories import Cast, Clock, make_settings, submit_complete
 from tests.webserver import serve
 

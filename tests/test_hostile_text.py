@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from phasegate.bootstrap import App, build
+from phasegate.domain.text import tidy
 from phasegate.storage.tables import Project
-from phasegate.text import tidy
 from tests.conftest import truncate_postgres
 from tests.crawl_support import Ids, one_of_everything
 from tests.cycle_support import TERTIAL, wheel_file

@@ -115,7 +115,7 @@ def test_a_link_expires_exactly_when_its_time_is_up() -> None:
 
     assert expired.value.expired_at == NOW + TTL
     assert expired.value.person == 7
-    assert "2026-03-16 09:00 UTC" in expired.value.message
+    assert "16 March 2026 at 09:00" in expired.value.message  # in UTC, for the logs
     assert "PMO for a new request" in expired.value.message
     assert "decide in phasegate itself" in expired.value.message
 

@@ -25,7 +25,7 @@ LONG_SECRET = "a-production-secret-that-is-comfortably-longer-than-32-chars"
 
 def record(message: str = "tick: %s", *args: object, **extra: object) -> logging.LogRecord:
     made = logging.LogRecord(
-        "phasegate.cycle.scheduler", logging.WARNING, __file__, 1, message, args or None, None
+        "phasegate.scheduler", logging.WARNING, __file__, 1, message, args or None, None
     )
     for key, value in extra.items():
         setattr(made, key, value)
@@ -38,7 +38,7 @@ def test_a_record_is_one_line_of_json_with_time_level_logger_message_and_extras(
     assert "\n" not in line
     entry = json.loads(line)
     assert entry["level"] == "WARNING"
-    assert entry["logger"] == "phasegate.cycle.scheduler"
+    assert entry["logger"] == "phasegate.scheduler"
     assert entry["message"] == "tick: 3 events done"
     assert entry["project_id"] == 7
     assert "request_id" not in entry

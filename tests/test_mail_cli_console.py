@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from phasegate.bootstrap import App, build
-from phasegate.mail.outbox import OutboxEntry, list_messages
+from phasegate.engine.outbox import OutboxEntry, list_messages
 from tests.factories import make_settings, submit_complete
 from tests.processes import cli_env, run_phasegate, upgraded_cli_env
 from tests.smtp_server import MailServer

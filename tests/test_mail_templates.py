@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,20 +13,14 @@ import jinja2
 import pytest
 
 from phasegate.domain.model import Outcome, Policy
-from phasegate.mail.render import (
-    Notifications,
-    RenderedEmail,
-    format_date,
-    format_datetime,
-    format_money,
-    format_number,
-)
+from phasegate.i18n import LOCALES
+from phasegate.i18n.formats import format_date, format_datetime, format_money, format_number
+from phasegate.mail.render import Notifications, RenderedEmail
 from tests.factories import REPO
 
 OSLO = ZoneInfo("Europe/Oslo")
 NOTIFICATIONS = REPO / "notifications"
 EMAILS = ("decision_requested", "decision_made", "vote_recorded")
-LOCALES = ("nb", "en")
 OUTCOMES = ("approve", "rework", "hold", "stop")
 SUBMITTED = datetime(2026, 5, 17, 11, 0, tzinfo=UTC)  # 13.00 in Oslo (summer time)
 EXPIRES = datetime(2026, 5, 31, 21, 59, tzinfo=UTC)  # 23.59 in Oslo
@@ -34,6 +29,7 @@ PROJECT = "Digitaliseringsstrategi"
 
 LABELS = {
     "nb": {"idea": "Idé", "concept": "Konsept", "gate": "Start konseptfasen"},
+    "nn": {"idea": "Idé", "concept": "Konsept", "gate": "Start konseptfasen"},
     "en": {"idea": "Idea", "concept": "Concept", "gate": "Start the concept phase"},
 }
 
@@ -69,7 +65,7 @@ def decision_requested(locale: str = "nb", **changes: Any) -> dict[str, Any]:
         ],
         "links": link_urls("req"),
         "expires_at": EXPIRES,
-        "due": {"at": DUE, "meeting": {"nb": "Porteføljestyremøte"}.get(locale, "Board meeting")},
+        "due": {"at": DUE, "meeting": {"en": "Board meeting"}.get(locale, "Porteføljestyremøte")},
     }
     return context | changes
 
@@ -112,6 +108,7 @@ def vote_recorded(locale: str = "nb", **changes: Any) -> dict[str, Any]:
         "policy": "majority",
         "votes": [{"voter": "Hanne Berg", "outcome": "approve", "cast_at": SUBMITTED}],
         "waiting_for": ["Ola Nordmann", "Kari Lie"],
+        "awaiting_you": True,
         "links": link_urls("vote"),
     }
     return context | changes
@@ -253,10 +250,31 @@ def test_norwegian_email_is_in_norwegian_and_english_in_english(
         assert "Vennlig hilsen" not in part
 
 
+#: Words of bokmål that nynorsk writes otherwise; none may slip into a nynorsk email.
+BOKMAL_ONLY = re.compile(
+    r"\b(ikke|hva|hvem|hvordan|bare|nå|fra|lenken|lenkene|beslutning\w*|vennlig|virker|"
+    r"videre|hver|fortsatt|allerede|ennå|en kommentar|sakslisten)\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("name", EMAILS)
+def test_nynorsk_email_is_in_nynorsk(notifications: Notifications, name: str) -> None:
+    email = render(notifications, name, "nn")
+
+    assert BOKMAL_ONLY.findall(email.subject) == []
+    for part in both_parts(email):
+        assert "Venleg helsing" in part
+        assert "17. mai 2026 kl. 13.00" in part
+        assert BOKMAL_ONLY.findall(part) == [], part
+    assert "Avgjerd trengst" in render(notifications, "decision_requested", "nn").subject
+
+
 # --- decision_requested --------------------------------------------------------------------
 
 ACTIONS = {
     "nb": ("Godkjenn", "Send tilbake til bearbeiding", "Sett på vent", "Stans prosjektet"),
+    "nn": ("Godkjenn", "Send tilbake til bearbeiding", "Set på vent", "Stans prosjektet"),
     "en": ("Approve", "Send back for rework", "Put on hold", "Stop the project"),
 }
 
@@ -354,6 +372,10 @@ CONSEQUENCES = {
     ("nb", "rework"): "Prosjektet blir i Idé og kan sendes inn til ny beslutning",
     ("nb", "hold"): "Prosjektet er satt på vent og står stille til det blir gjenopptatt.",
     ("nb", "stop"): "Prosjektet er stanset og avsluttes.",
+    ("nn", "approve"): "Prosjektet går vidare til Konsept.",
+    ("nn", "rework"): "Prosjektet blir verande i Idé og kan sendast inn til ny avgjerd",
+    ("nn", "hold"): "Prosjektet er sett på vent og står stille til det blir teke opp att.",
+    ("nn", "stop"): "Prosjektet er stansa og blir avslutta.",
     ("en", "approve"): "The project moves on to Concept.",
     ("en", "rework"): "The project stays in Idea and may be submitted for a new decision",
     ("en", "hold"): "The project is on hold: it is paused until it is resumed.",
@@ -397,8 +419,8 @@ def test_vote_recorded_shows_who_has_voted_and_who_is_still_to_vote(
     notifications: Notifications, locale: str
 ) -> None:
     email = render(notifications, "vote_recorded", locale)
-    waiting = {"nb": "Ola Nordmann og Kari Lie", "en": "Ola Nordmann and Kari Lie"}[locale]
-    voted = {"nb": "godkjent", "en": "approved"}[locale]
+    waiting = {"en": "Ola Nordmann and Kari Lie"}.get(locale, "Ola Nordmann og Kari Lie")
+    voted = {"en": "approved"}.get(locale, "godkjent")
 
     for part in both_parts(email):
         assert "Hanne Berg" in part
@@ -416,7 +438,7 @@ def test_vote_recorded_without_links_has_no_links_section(
     notifications: Notifications, locale: str
 ) -> None:
     email = render(notifications, "vote_recorded", locale, links=[])
-    heading = {"nb": "Din stemme", "en": "Your vote"}[locale]
+    heading = {"nb": "Din stemme", "nn": "Stemma di", "en": "Your vote"}[locale]
 
     for part in both_parts(email):
         assert heading.lower() not in part.lower()
@@ -536,3 +558,15 @@ def test_a_decision_request_without_a_deadline_leaves_the_line_out(
     email = notifications.render("decision_requested", "nb", context)
     assert "Frist" not in email.text
     assert "Frist" not in email.html
+
+
+def test_a_new_vote_email_calls_its_reader_you_among_those_still_to_vote(
+    notifications: Notifications,
+) -> None:
+    nb = render(notifications, "vote_recorded", "nb")
+    assert "Venter på: deg, Ola Nordmann og Kari Lie" in nb.text
+    voted = render(notifications, "vote_recorded", "nb", awaiting_you=False, links=[])
+    assert "Venter på: Ola Nordmann og Kari Lie" in voted.text
+    assert "deg" not in voted.text.split("Venter på:")[1].splitlines()[0]
+    en = render(notifications, "vote_recorded", "en")
+    assert "Still to vote: you, Ola Nordmann and Kari Lie" in en.text

@@ -15,8 +15,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine as Database
+from sqlalchemy import select
 from typer.testing import CliRunner
 
+from phasegate.cli.mail import mail_cli
+from phasegate.engine.outbox import backlog, enqueue, get_message, list_messages, resend
 from phasegate.errors import (
     ConfigurationError,
     NotADeadLetter,
@@ -24,14 +27,13 @@ from phasegate.errors import (
     OutboxMessageNotFound,
     SmtpUrlInvalid,
 )
-from phasegate.mail.cli import mail_cli
-from phasegate.mail.outbox import backlog, enqueue, get_message, list_messages, resend
-from phasegate.mail.pacing import Pacer, pace_delay, retry_delay
+from phasegate.leases import retry_delay
+from phasegate.mail.pacing import Pacer, pace_delay
 from phasegate.mail.render import RenderedEmail
 from phasegate.mail.smtp import SmtpTarget, parse_smtp_url
 from phasegate.storage.database import connect
-from phasegate.storage.tables import OutboxMessage
-from tests.factories import Clock
+from phasegate.storage.tables import AuditEvent, OutboxMessage
+from tests.factories import WORKFLOWS, Clock
 from tests.processes import REPO, cli_env
 from tests.smtp_server import MailServer, use_settings
 
@@ -296,7 +298,7 @@ def test_the_cli_lists_the_outbox_and_resends_a_dead_letter(
     write(database, clock(), "hanne@asker.example")
     gone = write(database, clock(), "sluttet@asker.example")
     row = make_dead(database, gone, "550 5.1.1 no such user")
-    use_settings(monkeypatch, tmp_path, database_url=database_url)
+    use_settings(monkeypatch, tmp_path, database_url=database_url, workflows_dir=str(WORKFLOWS))
     cli = CliRunner()
 
     listed = cli.invoke(mail_cli, ["list"])
@@ -325,6 +327,9 @@ def test_the_cli_lists_the_outbox_and_resends_a_dead_letter(
     assert none_dead.stdout.strip() == "No dead letters."
     with database.connect() as conn:
         assert get_message(conn, row).status == "pending"
+        audited = conn.execute(select(AuditEvent.kind, AuditEvent.actor_id, AuditEvent.payload))
+        # The operator at the machine acts as the system; the re-send is in the audit trail.
+        assert [tuple(a) for a in audited] == [("DeadLetterResent", None, {"message": row})]
 
 
 def test_send_pending_as_a_real_command_delivers_the_outbox(
@@ -336,7 +341,7 @@ def test_send_pending_as_a_real_command_delivers_the_outbox(
             [
                 str(REPO / ".venv" / "bin" / "python"),
                 "-c",
-                "from phasegate.mail.cli import mail_cli; mail_cli()",
+                "from phasegate.cli.mail import mail_cli; mail_cli()",
                 "send-pending",
             ],
             cwd=tmp_path,

@@ -22,7 +22,7 @@ from sqlalchemy import event, insert
 
 from phasegate.bootstrap import App
 from phasegate.domain.reports import ReportContent
-from phasegate.mail.render import format_date
+from phasegate.i18n.formats import format_short_date
 from phasegate.storage.tables import Deadline, Person, Project, StatusReport
 from tests.factories import Cast, Clock, submit_complete
 from tests.web_support import reader
@@ -95,13 +95,21 @@ def names(page: httpx.Response) -> list[str]:
     """The project names in the page's table, top to bottom (each links to its page)."""
     assert page.status_code == 200, page.text
     found = re.findall(r'<th scope="row">(.*?)</th>', page.text, flags=re.S)
-    return [html.unescape(re.sub(r"<[^>]+>", "", n)).strip() for n in found]
+    return [name_of(cell) for cell in found]
 
 
 def row_of(page: httpx.Response, name: str) -> str:
     """The table row of the project called ``name``, from its name cell on."""
     rows = re.findall(r'<th scope="row">.*?(?=</tr>)', page.text, flags=re.S)
-    return next(row for row in rows if cells(row)[0] == name)
+    return next(row for row in rows if name_of(row) == name)
+
+
+def name_of(row: str) -> str:
+    """The project's name: its link in the row's first cell (a status tag and the
+    development area follow it there)."""
+    found = re.search(r"<a [^>]*>(.*?)</a>", row, flags=re.S)
+    assert found is not None
+    return html.unescape(found[1]).strip()
 
 
 def cells(row: str) -> list[str]:
@@ -133,7 +141,9 @@ def test_sorting_by_a_column_and_turning_the_order_around(
     # Workflow order (idea, planning, execution), ties by name.
     assert names(by_phase) == ["Ærfugl", "Digitaliseringsstrategi", "Åpen omsorg", "Nytt rådhus"]
     assert names(backwards) == ["Nytt rådhus", "Digitaliseringsstrategi", "Åpen omsorg", "Ærfugl"]
-    sorted_header = r'<th scope="col" aria-sort="descending"><a href="\?[^"]*sort=phase'
+    sorted_header = (
+        r'<th scope="col" aria-sort="descending"><a class="ds-link" href="\?[^"]*sort=phase'
+    )
     assert re.search(sorted_header, backwards.text)
     assert by_phase.text.count("aria-sort=") == 1, "only the sorted column says it is sorted"
     # The header link turns the order around and keeps the language.
@@ -174,10 +184,11 @@ def test_the_filter_form_is_a_labelled_form_that_keeps_the_choices(
 
     assert '<form method="get" action="/"' in page
     for label, name in (("Fase", "phase"), ("Utviklingsområde", "area")):
-        assert re.search(rf"<label>{label}\s*<select name=\"{name}\">", page)
+        assert f'<label class="ds-label" for="filter-{name}">{label}</label>' in page
+        assert re.search(rf'<select class="ds-input"[^>]* id="filter-{name}" name="{name}">', page)
     assert '<option value="planning" selected>Planlegge</option>' in page
     assert f'<option value="{cast.owner}" selected>Ole-Kristian Tangen</option>' in page
-    assert '<button type="submit">Vis</button>' in page
+    assert re.search(r'<button class="ds-button"[^>]*type="submit">Vis</button>', page)
 
 
 def test_bad_query_values_are_refused(portfolio: Portfolio, client: httpx.Client) -> None:
@@ -197,27 +208,25 @@ def test_traffic_lights_show_the_latest_published_report_in_words(
     raadhus = cells(row_of(page, "Nytt rådhus"))
     strategi = cells(row_of(page, "Digitaliseringsstrategi"))
 
-    # overall, time, cost, quality, risk, benefit: colour as a word, then the value
-    assert raadhus[7:13] == [
-        "● Gul Risiko for avvik",
-        "● Gul Mindre forsinkelse",
-        "● Rød Over budsjett",
-        "● Grønn Som forventet",
-        "● Rød Høy",
+    # overall, time, cost, quality, risk, benefit: a tag with the value in words, its
+    # colour repeating it (Designsystemet's warning, danger and success)
+    assert raadhus[3:9] == [
+        "Risiko for avvik",
+        "Mindre forsinkelse",
+        "Over budsjett",
+        "Som forventet",
+        "Høy",
         "",
     ]
-    assert 'class="light light-red"' in row_of(page, "Nytt rådhus")
-    assert raadhus[13] == "12 dager", "the age of the latest report, not the first"
-    assert strategi[7:14] == ["", "", "", "", "", "", "ingen rapport"]
+    assert '<span class="ds-tag" data-color="danger">Høy</span>' in row_of(page, "Nytt rådhus")
+    assert raadhus[9] == "12 dager", "the age of the latest report, not the first"
+    assert strategi[3:10] == ["", "", "", "", "", "", "ingen rapport"]
 
     english = client.get("/", params={"lang": "en"})
     assert '<html lang="en">' in english.text
     assert "Portfolio overview" in english.text
-    assert cells(row_of(english, "Nytt rådhus"))[7:9] == [
-        "● Yellow At risk",
-        "● Yellow Minor delay",
-    ]
-    assert cells(row_of(english, "Nytt rådhus"))[13] == "12 days"
+    assert cells(row_of(english, "Nytt rådhus"))[3:5] == ["At risk", "Minor delay"]
+    assert cells(row_of(english, "Nytt rådhus"))[9] == "12 days"
 
 
 def test_open_gate_request_its_due_date_and_the_next_deadline(
@@ -229,9 +238,9 @@ def test_open_gate_request_its_due_date_and_the_next_deadline(
     strategi = cells(row_of(page, "Digitaliseringsstrategi"))
     raadhus = cells(row_of(page, "Nytt rådhus"))
 
-    written = format_date(due, "nb", app.settings.zone)
-    assert strategi[14:17] == ["BP3", written, written], "the owner owes a vote by the due date"
-    assert raadhus[14:17] == ["", "", ""]
+    written = format_short_date(due.astimezone(app.settings.zone).date(), "nb")
+    assert strategi[10:12] == [f"BP3 {written}", written], "the owner owes a vote by then"
+    assert raadhus[10:12] == ["", ""]
 
 
 def test_the_csv_export_holds_the_page_s_rows_for_norwegian_excel(
@@ -312,6 +321,7 @@ def test_an_empty_portfolio_says_how_to_load_the_demo(client: httpx.Client) -> N
 def bulk_portfolio(app: App, clock: Clock, first: int, count: int, people: list[int]) -> None:
     """``count`` more projects, each with a published report and an open deadline."""
     now = clock()
+    version = app.engine.workflows.current("prosjektveiviseren").version
     projects = [
         {
             "name": f"Prosjekt {n:05d}",
@@ -323,7 +333,7 @@ def bulk_portfolio(app: App, clock: Clock, first: int, count: int, people: list[
             "phase": ("idea", "concept", "planning", "execution")[n % 4],
             "status": "active",
             "workflow_name": "prosjektveiviseren",
-            "workflow_version": 1,
+            "workflow_version": version,
             "phase_entered_at": now,
             "created_at": now,
         }

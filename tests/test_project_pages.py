@@ -21,8 +21,8 @@ from sqlalchemy import event
 from phasegate.bootstrap import App
 from phasegate.domain.model import Gate
 from phasegate.domain.reports import ReportContent, ReportKind
+from phasegate.engine.outbox import list_messages
 from phasegate.engine.service import Engine
-from phasegate.mail.outbox import list_messages
 from tests.factories import Cast, Clock, submit_complete
 from tests.test_link_pages import text_of
 from tests.web_support import HTML, reader, signed_in
@@ -42,6 +42,9 @@ REPORT = ReportContent.from_json(
     spent=400_000,
     forecast=1_300_000,
 )
+
+#: One fieldset of the gate request form, by its id: what it holds.
+FIELDSET = r'<fieldset [^>]*id="{id}"[^>]*>(.*?)</fieldset>'
 
 
 @pytest.fixture
@@ -140,7 +143,7 @@ def test_the_project_page_tells_the_projects_story(history: History, reading: ht
     assert page.status_code == 200
     html, words = page.text, text_of(page)
     # the phase bar: six phases, the current one marked for screen readers and in words
-    assert len(re.findall(r'<ol class="phases">.*?</ol>', html, re.DOTALL)) == 1
+    assert len(re.findall(r'<ol class="pg-phases">.*?</ol>', html, re.DOTALL)) == 1
     assert html.count('aria-current="step"') == 1
     assert re.search(r'aria-current="step">2\. Konsept <span>\(nåværende fase\)', html)
     for phase in ("1. Idé", "3. Planlegge", "4. Gjennomføre", "5. Avslutte", "6. Realisere"):
@@ -226,7 +229,7 @@ def test_an_unknown_project_gets_a_not_found_page(app: App, reading: httpx.Clien
     page = reading.get("/projects/4040")
 
     assert page.status_code == 404
-    assert "There is no project with id 4040." in text_of(page)
+    assert "Det finnes ikke noe prosjekt med id 4040." in text_of(page)  # in bokmål
 
 
 # --- registering a project and requesting BP1 through the forms ---------------------------
@@ -301,7 +304,7 @@ def test_a_name_already_taken_shows_the_form_again_with_what_was_typed(
         again = pmo.post("/projects", data={"csrf": csrf, "name": NAME, "portfolio": "Ny"})
 
     assert again.status_code == 422
-    assert f"There is already a project named '{NAME}'" in text_of(again)
+    assert f"Det finnes allerede et prosjekt som heter «{NAME}»." in text_of(again)
     assert 'value="Ny"' in again.text
     assert len(app.engine.portfolio()) == 1
 
@@ -332,6 +335,36 @@ def test_an_incomplete_bp1_lists_every_problem_and_creates_nothing(
     assert ">Ikke avklart ennå</textarea>" in page.text
     assert app.engine.project(project).open_request is None
     assert decision_emails(app) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "unanswered"),
+    [("", "Ikke besvart. Velg et svar."), ("?lang=nn", "Ikkje svart på. Vel eit svar.")],
+    ids=["bokmål", "nynorsk"],
+)
+def test_an_unanswered_checklist_says_so_beside_each_item_in_the_readers_language(
+    app: App, cast: Cast, site: str, lang: str, unanswered: str
+) -> None:
+    project = register(app.engine, cast)
+    fields = bp1_form(app.engine, "")
+    skipped = ["need_described", "owner_identified"]
+    for item in skipped:
+        del fields[f"answer_{item}"]
+    with as_person(app, site, cast.leader) as (leader, csrf):
+        page = leader.post(f"/projects/{project}/gate-request{lang}", data=fields | {"csrf": csrf})
+
+    assert page.status_code == 422
+    for item in skipped:
+        fieldset = re.search(FIELDSET.format(id=f"item-{item}"), page.text, re.S)
+        assert fieldset is not None
+        problem = f'data-field="validation" id="item-{item}-problem">{unanswered}</p>'
+        assert problem in fieldset.group(1)
+    answered = re.search(FIELDSET.format(id="item-strategic_fit"), page.text, re.S)
+    assert answered is not None
+    assert 'data-field="validation"' not in answered.group(1)
+    assert "unanswered" not in page.text
+    assert "checklist item" not in page.text
+    assert app.engine.project(project).open_request is None
 
 
 # --- who may --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ too. The table of who may read what is in docs/operations.md ("Who may read what
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ import httpx
 import pytest
 
 from phasegate.bootstrap import App, build
-from phasegate.mail.outbox import list_messages
+from phasegate.engine.outbox import list_messages
+from phasegate.web.static import STATIC_DIR, static_url
 from tests.crawl_support import Ids, one_of_everything, pages
 from tests.cycle_support import TERTIAL, wheel_file
 from tests.factories import Cast, Clock, make_settings
@@ -29,6 +31,7 @@ SECRET = "Hemmelig tomtekjøp Ørnerede"  # a project the municipality has not a
 #: Rules whose routes answer a stranger: none of them shows portfolio data (the
 #: development mailbox is never mounted in production; link pages carry their own token).
 OPEN = {"anyone", "metrics", "link_token", "dev_only"}
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -189,3 +192,45 @@ def test_metrics_are_open_without_a_token(app: App) -> None:
         answer = httpx.get(f"{url}/metrics", timeout=10)
     assert answer.status_code == 200
     assert "phasegate_http_requests_total" in answer.text
+
+
+# --- /static ---------------------------------------------------------------------------------
+
+
+def test_a_stranger_gets_the_stylesheet_and_fonts_from_phasegate_itself(app: App) -> None:
+    """The sign-in page is styled before anyone signs in, offline, with no third party
+    asked for a font: the CSS, every font it names and their licences come from /static."""
+    with serve(app) as url, httpx.Client(base_url=url, headers=HTML, timeout=10) as stranger:
+        css = stranger.get(static_url("designsystemet.css"))
+        fonts = [
+            stranger.get(f"/static/{name}")
+            for name in re.findall(r"url\((fonts/[^)]+)\)", css.text)
+        ]
+        licences = [
+            stranger.get(f"/static/LICENSE-{name}.txt") for name in ("designsystemet", "inter")
+        ]
+        missing = stranger.get("/static/nothing.css")
+
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+    assert ".ds-button" in css.text
+    assert "http://" not in css.text.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in css.text
+    # The address carries the content's hash, so a browser may keep it for a year.
+    assert "immutable" in css.headers["cache-control"]
+    assert len(fonts) == 2
+    assert all(font.status_code == 200 for font in fonts)
+    assert {font.headers["content-type"] for font in fonts} == {"font/woff2"}
+    assert all("max-age=86400" in font.headers["cache-control"] for font in fonts)
+    assert [licence.status_code for licence in licences] == [200, 200]
+    assert "Digitaliseringsdirektoratet" in licences[0].text
+    assert "SIL Open Font License" in licences[1].text
+    assert missing.status_code == 404
+
+
+def test_the_shipped_stylesheet_is_the_version_pinned_for_npm() -> None:
+    """`make css` refreshes it; a version changed in web-assets/ without it would not ship."""
+    pinned = json.loads((ROOT / "web-assets" / "package.json").read_text())["dependencies"]
+    header = (STATIC_DIR / "designsystemet.css").read_text()[:800]
+    for package in ("@digdir/designsystemet-css", "@fontsource-variable/inter"):
+        assert f"{package} {pinned[package]} " in header, package

@@ -27,9 +27,9 @@ import pytest
 from sqlalchemy import Row, func, select, text
 
 from phasegate.bootstrap import App, build
-from phasegate.cycle.scheduler import run_pass, sender_for
-from phasegate.mail.outbox import enqueue
+from phasegate.engine.outbox import enqueue
 from phasegate.mail.render import RenderedEmail
+from phasegate.scheduler import run_pass, sender_for
 from phasegate.storage.database import connect
 from phasegate.storage.tables import (
     Base,

@@ -234,3 +234,44 @@ def test_a_refused_start_leaves_no_connection_open_on_the_database_server() -> N
             admin.dispose()
 
     assert left_open == 0, "build() refused to start but kept its connection pool open"
+
+
+def test_a_database_from_before_nynorsk_keeps_its_people_and_then_takes_nynorsk(
+    blank_database_url: str,
+) -> None:
+    person = text(
+        "INSERT INTO people (name, email, language, created_at, digest) "
+        "VALUES (:name, :email, :language, '2026-01-05 08:00:00+00:00', false)"
+    )
+    grant = text(
+        "INSERT INTO role_grants (person_id, role, granted_at) "
+        "VALUES (:id, 'board', '2026-01-05 08:00:00+00:00')"
+    )
+    database = connect(blank_database_url)
+    try:
+        upgrade(database, "0006")
+        with database.begin() as connection:
+            connection.execute(person, {"name": "Per Lie", "email": "per@x", "language": "nb"})
+            connection.execute(grant, {"id": 1})
+
+        upgrade(database)
+
+        with database.begin() as connection:
+            connection.execute(person, {"name": "Siri Vik", "email": "siri@x", "language": "nn"})
+        with pytest.raises(DBAPIError), database.begin() as connection:
+            connection.execute(person, {"name": "Ánde", "email": "ande@x", "language": "se"})
+        with pytest.raises(DBAPIError), database.begin() as connection:
+            connection.execute(grant, {"id": 9})  # foreign keys are enforced again
+        with database.connect() as connection:
+            people = connection.execute(text("SELECT name, language FROM people ORDER BY id"))
+            grants = connection.execute(text("SELECT person_id, role FROM role_grants"))
+            assert people.all() == [("Per Lie", "nb"), ("Siri Vik", "nn")]
+            assert grants.all() == [(1, "board")]
+
+        command.downgrade(alembic_config(database), "0006")  # back to code without nynorsk
+
+        with database.connect() as connection:
+            languages = connection.execute(text("SELECT language FROM people ORDER BY id"))
+            assert languages.scalars().all() == ["nb", "nb"]
+    finally:
+        database.dispose()

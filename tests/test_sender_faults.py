@@ -18,8 +18,8 @@ from sqlalchemy import Engine as Database
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from phasegate.mail.cli import mail_cli
-from phasegate.mail.outbox import enqueue, get_message, list_messages, resend
+from phasegate.cli.mail import mail_cli
+from phasegate.engine.outbox import enqueue, get_message, list_messages, resend
 from phasegate.mail.render import RenderedEmail
 from phasegate.mail.sender import Sender, SendReport
 from phasegate.storage.database import connect

@@ -58,7 +58,7 @@ def test_phasegate_variables_are_read_and_other_variables_are_ignored(tmp_path: 
     ("variable", "value", "explanation"),
     [
         ("PHASEGATE_TIMEZONE", "Europe/Asker", "unknown time zone 'Europe/Asker'"),
-        ("PHASEGATE_LOCALE", "sv", "'nb' or 'en'"),
+        ("PHASEGATE_LOCALE", "sv", "'nb', 'nn' or 'en'"),
         ("PHASEGATE_BASE_URL", "portefolje.asker.example", "http:// or https://"),
         ("PHASEGATE_BASE_URL", "ftp://portefolje.asker.example", "http:// or https://"),
         ("PHASEGATE_DATABASE_URL", "phasegate.db", "not a database URL"),

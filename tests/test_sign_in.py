@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from phasegate.bootstrap import App, build
-from phasegate.mail.outbox import list_messages
+from phasegate.engine.outbox import list_messages
 from phasegate.mail.render import Notifications
 from tests.factories import Cast, Clock, make_settings
 from tests.webserver import serve
@@ -79,6 +79,12 @@ def test_signing_in_by_email_link(app: App, cast: Cast, site: str) -> None:
         assert "Kari Nordmann" in account.text
 
 
+def refused_without_a_button(page: httpx.Response, words: str) -> None:
+    assert page.status_code == 409
+    assert words in page.text
+    assert "<button" not in page.text.split("<main", 1)[-1], "nothing to press that can only fail"
+
+
 def test_a_sign_in_link_works_once_and_for_minutes(
     app: App, cast: Cast, site: str, clock: Clock
 ) -> None:
@@ -89,27 +95,45 @@ def test_a_sign_in_link_works_once_and_for_minutes(
         first = browser.post(link, data={"csrf": csrf_of(page)}, headers=HTML)
         assert first.status_code == 303
     with httpx.Client(base_url=site) as other:
-        page = other.get(link, headers=HTML)
-        again = other.post(link, data={"csrf": csrf_of(page)}, headers=HTML)
-        assert again.status_code == 409
-        assert "Denne innloggingslenken er allerede brukt" in again.text  # the page's language
+        # Opened again, the used link says so at once, in the page's language.
+        used = other.get(link, headers=HTML)
+        refused_without_a_button(used, "Denne innloggingslenken er allerede brukt")
         assert "phasegate_session" not in other.cookies
 
         request_link(other, "hanne@asker.example")
         late = sign_in_link(app, "hanne@asker.example")
         page = other.get(late, headers=HTML)
+        assert page.status_code == 200
+        again = other.post(link, data={"csrf": csrf_of(page)}, headers=HTML)
+        refused_without_a_button(again, "Denne innloggingslenken er allerede brukt")
         clock.advance(minutes=16)
         expired = other.post(late, data={"csrf": csrf_of(page)}, headers=HTML)
-        assert expired.status_code == 409
-        assert "Denne innloggingslenken er utløpt" in expired.text
+        refused_without_a_button(expired, "Denne innloggingslenken er utløpt")
+        reopened = other.get(late, headers=HTML)
+        refused_without_a_button(reopened, "Denne innloggingslenken er utløpt")
 
         made_up = other.post(f"{site}/login/not-a-real-token", data={"csrf": csrf_of(page)})
         assert made_up.status_code == 409
-        assert "not valid" in made_up.json()["message"]  # the API speaks English
-        shown = other.post(
-            f"{site}/login/not-a-real-token?lang=en", data={"csrf": csrf_of(page)}, headers=HTML
-        )
-        assert "This sign-in link is not valid" in shown.text
+        assert made_up.json()["error"] == "sign_in_link_invalid"
+        shown = other.get(f"{site}/login/not-a-real-token?lang=en", headers=HTML)
+        refused_without_a_button(shown, "This sign-in link is not valid")
+
+
+def test_a_link_checker_asking_with_head_gets_the_pages_answer_and_uses_nothing(
+    app: App, cast: Cast, site: str
+) -> None:
+    with httpx.Client(base_url=site) as browser:
+        request_link(browser, "per@asker.example")
+        link = sign_in_link(app, "per@asker.example")
+
+        checked = browser.head(link, headers=HTML)
+        assert checked.status_code == 200
+        assert checked.headers["content-type"].startswith("text/html")
+
+        page = browser.get(link, headers=HTML)
+        signed = browser.post(link, data={"csrf": csrf_of(page)}, headers=HTML)
+        assert signed.status_code == 303, "the checker's HEAD did not use the link"
+        assert browser.head(link, headers=HTML).status_code == 409
 
 
 def test_an_unknown_address_gets_the_same_answer_and_no_email(
@@ -237,7 +261,7 @@ def test_the_one_click_sign_in_is_not_there_in_production(
         app.database.dispose()
 
 
-@pytest.mark.parametrize("locale", ["nb", "en"])
+@pytest.mark.parametrize("locale", ["nb", "nn", "en"])
 def test_the_sign_in_email_reads_well(locale: str) -> None:
     notifications = Notifications(Path("notifications"), ZoneInfo("Europe/Oslo"))
     expires = datetime(2027, 3, 3, 9, 15, tzinfo=UTC)
@@ -245,6 +269,7 @@ def test_the_sign_in_email_reads_well(locale: str) -> None:
     email = notifications.render("sign_in", locale, {**context, "expires_at": expires})
     words = {
         "nb": ("innloggingslenke", "3. mars 2027 kl. 10.15"),
+        "nn": ("innloggingslenkja", "3. mars 2027 kl. 10.15"),
         "en": ("sign-in link", "3 March 2027 at 10:15"),
     }
     for part in (email.text, email.html):

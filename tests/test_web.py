@@ -77,6 +77,26 @@ def test_the_portfolio_page_speaks_english_when_asked(demo: App, client: httpx.C
     assert "Digitaliseringsstrategi" in html, "project names are not translated"
 
 
+def test_the_portfolio_page_speaks_nynorsk_and_its_menu_leads_the_board_to_decide(
+    demo: App, client: httpx.Client
+) -> None:
+    page = client.get("/", params={"lang": "nn"})
+
+    assert page.status_code == 200
+    html = page.text
+    assert '<html lang="nn">' in html
+    assert "Gjennomføre" in html or "Gjennomføring" in html
+    assert "ikkje tildelt" in html
+    # The menu's board item is the working queue, where a board member decides.
+    assert '<a class="ds-link" href="/decisions?lang=nn">Til avgjerd</a>' in html
+    assert 'href="/board' not in html
+    # Each language is offered, named in itself, and the one shown is marked.
+    for code, name in (("nb", "Bokmål"), ("nn", "Nynorsk"), ("en", "English")):
+        assert f'hreflang="{code}"' in html
+        assert f">{name}</a>" in html
+    assert 'hreflang="nn" aria-current="true"' in html
+
+
 def test_an_unknown_language_is_refused(demo: App, client: httpx.Client) -> None:
     assert client.get("/", params={"lang": "xx"}).status_code == 422
     assert client.get("/board", params={"lang": "xx"}).status_code == 422

@@ -83,14 +83,16 @@ def test_bad_input_and_other_people_are_refused_in_the_api_error_shape(
         )
         assert unknown.status_code == 422
         assert unknown.json()["error"] == "webhook_invalid"
-        assert "Unknown event type(s): Gate." in unknown.json()["message"]
+        assert "Ukjente hendelsestyper: Gate." in unknown.json()["message"]
+        assert unknown.json()["params"]["unknown"] == ["Gate"]
+        assert unknown.json()["field"] == "event_types"
 
         not_web = pmo.post(
             "/api/webhooks",
             json={"name": "Arkiv", "url": "mailto:pmo@a.example", "event_types": ["*"]},
         )
         assert not_web.status_code == 422
-        assert "http:// or https://" in not_web.json()["message"]
+        assert "http://- eller https://-adresse" in not_web.json()["message"]
 
         assert pmo.get("/api/webhooks/999").json()["error"] == "webhook_not_found"
 

@@ -71,8 +71,15 @@ def test_the_api_gives_the_engines_answer_for_a_url_with_a_space(app: App, cast:
 
     with serve(app) as site, api_client(app, site, cast.pmo) as pmo:
         answer = pmo.post(
-            "/api/webhooks", json={"name": "Arkiv", "url": SPACE, "event_types": ["*"]}
+            "/api/webhooks",
+            json={"name": "Arkiv", "url": SPACE, "event_types": ["*"]},
+            headers={"accept-language": "en"},
         )
 
     assert answer.status_code == 422, answer.text
-    assert answer.json() == {"error": "webhook_invalid", "message": engine_says.value.message}
+    assert answer.json() == {
+        "error": "webhook_invalid",
+        "message": engine_says.value.message,
+        "params": {"char": "U+0020", "at": len(URL) + 4},
+        "field": "url",
+    }

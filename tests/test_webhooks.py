@@ -361,7 +361,7 @@ def test_bad_subscriptions_are_refused_saying_what_would_do(app: App, cast: Cast
         "Arkiv", "https://a.example/in", ["GateDecided, PhaseEntered", "GateDecided"], actor=None
     )
     assert engine.webhook(hook).event_types == ["GateDecided", "PhaseEntered"]
-    with pytest.raises(WebhookInvalid, match=r"named 'Arkiv' already \(id"):
+    with pytest.raises(WebhookInvalid, match=r"named 'Arkiv' already\. Choose another"):
         engine.add_webhook("Arkiv", "https://b.example/in", ["*"], actor=cast.pmo)
     with pytest.raises(NotPermitted, match="only the PMO or an admin"):
         engine.add_webhook("Mitt", "https://c.example/in", ["*"], actor=cast.board[0])

@@ -177,7 +177,7 @@ def test_a_file_that_is_not_utf8_is_invalid(tmp_path: Path) -> None:
     with pytest.raises(WorkflowInvalid) as caught:
         load_wheel(path)
 
-    assert [(p.line, p.message) for p in caught.value.problems] == [
+    assert [(p.line, p.message) for p in caught.value.file_problems] == [
         (17, "the file is not UTF-8 text (byte 0xF8 on this line); save it as UTF-8")
     ]
 
@@ -546,5 +546,5 @@ def test_a_file_with_several_problems_reports_all_of_them_in_line_order() -> Non
     assert "unknown phase 'utførelse'" in found[2][1]
     assert found[3][1] == "event 'rammesak' is missing 'label'"
     assert "notify 'alle'" in found[4][1]
-    with pytest.raises(WorkflowInvalid, match="5 problem"):
+    with pytest.raises(WorkflowInvalid, match=r"has problems \(5\)"):
         load_wheel_text(text, "mini.yaml", PHASES)

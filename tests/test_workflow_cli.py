@@ -167,7 +167,7 @@ def test_diagram_is_a_mermaid_state_diagram_with_norwegian_labels() -> None:
     result = runner.invoke(cli, ["workflow", "diagram", str(DEFAULT_WORKFLOW)])
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith('---\ntitle: "Prosjektveiviseren (v1)"\n---\nstateDiagram-v2\n')
+    assert result.stdout.startswith('---\ntitle: "Prosjektveiviseren (v2)"\n---\nstateDiagram-v2\n')
     lines = [line.strip() for line in result.stdout.splitlines()]
     for expected in (
         'state "Idé" as idea',
@@ -192,7 +192,7 @@ def test_diagram_in_english_uses_english_labels() -> None:
     result = runner.invoke(cli, ["workflow", "diagram", str(DEFAULT_WORKFLOW), "--lang", "en"])
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith('---\ntitle: "Project wizard (v1)"\n---\nstateDiagram-v2\n')
+    assert result.stdout.startswith('---\ntitle: "Project wizard (v2)"\n---\nstateDiagram-v2\n')
     assert '  state "Idea" as idea\n' in result.stdout
     assert '  state "Completed" as completed\n' in result.stdout
     assert "  idea --> concept: BP1\n" in result.stdout
@@ -228,7 +228,7 @@ def test_diagram_of_a_broken_file_prints_its_problems_and_fails(
     assert exited.value.code == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.startswith("error: The workflow file has 2 problem(s):\n")
+    assert captured.err.startswith("error: The workflow file has problems (2). Fix them and run")
     assert f"{broken_file}:34: gate G2 policy 'most' is not one of" in captured.err
 
 
@@ -242,7 +242,7 @@ def test_diagram_of_a_missing_file_says_so_and_fails(
         main()
 
     assert exited.value.code == 2
-    assert capsys.readouterr().err == f"error: No workflow file at {missing}.\n"
+    assert capsys.readouterr().err == f"error: No workflow file at {missing}. Check the path.\n"
 
 
 def test_diagram_refuses_a_language_it_does_not_speak() -> None:

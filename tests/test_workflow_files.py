@@ -12,7 +12,8 @@ import pytest
 
 from phasegate.domain.machine import PhaseMachine
 from phasegate.domain.model import DeciderRole, Policy, TerminalKind, WorkflowDefinition
-from phasegate.errors import RuleViolation, WorkflowInvalid, WorkflowNotFound
+from phasegate.domain.problems import Invalid
+from phasegate.errors import WorkflowInvalid, WorkflowNotFound, say_problem
 from phasegate.workflow.loader import check_workflow_text, load_workflow, load_workflow_text
 from phasegate.workflow.yamlnodes import Problem
 
@@ -446,11 +447,12 @@ def test_loading_a_broken_workflow_raises_with_every_problem() -> None:
     with pytest.raises(WorkflowInvalid) as raised:
         load_workflow_text(text, "mini.yaml")
 
-    assert [str(p) for p in raised.value.problems] == [
+    assert [str(p) for p in raised.value.file_problems] == [
         "mini.yaml:22: gate G1 decider role 'boss' is not one of: owner, board",
         "mini.yaml:34: gate G2 policy 'most' is not one of: one, majority, all",
     ]
-    assert "2 problem(s)" in str(raised.value)
+    assert raised.value.params["count"] == 2
+    assert "has problems (2)" in str(raised.value)
     assert "mini.yaml:34: gate G2 policy" in str(raised.value)
 
 
@@ -470,7 +472,7 @@ def test_loading_a_file_that_is_not_utf8_is_reported_on_the_line_of_the_first_ba
     with pytest.raises(WorkflowInvalid) as raised:
         load_workflow(path)
 
-    assert [str(p) for p in raised.value.problems] == [
+    assert [str(p) for p in raised.value.file_problems] == [
         f"{path}:6: the file is not UTF-8 text (byte 0xE9 on this line); save it as UTF-8"
     ]
 
@@ -594,12 +596,14 @@ def test_a_project_can_be_stopped_from_any_phase(machine: PhaseMachine, phase: s
 def test_passing_a_gate_from_the_wrong_phase_is_refused_with_a_clear_message(
     machine: PhaseMachine,
 ) -> None:
-    with pytest.raises(RuleViolation) as raised:
+    with pytest.raises(Invalid) as raised:
         machine.pass_gate("idea", "BP3")
 
-    assert raised.value.message == (
-        "passing gate BP3 (from 'planning' to 'execution') is not possible from 'idea' "
-        "in workflow prosjektveiviseren v1"
+    [problem] = raised.value.problems
+    assert problem.code == "gate_not_passable"
+    assert say_problem(problem, "en") == (
+        "Passing gate BP3 (from 'planning' to 'execution') is not possible from 'idea' "
+        "in workflow prosjektveiviseren v2."
     )
 
 
@@ -607,25 +611,33 @@ def test_passing_a_gate_from_the_wrong_phase_is_refused_with_a_clear_message(
 def test_a_finished_project_can_neither_pass_a_gate_nor_be_stopped(
     machine: PhaseMachine, state: str
 ) -> None:
-    with pytest.raises(RuleViolation, match=f"passing gate BP6 .* not possible from '{state}'"):
+    with pytest.raises(Invalid) as passing:
         machine.pass_gate(state, "BP6")
-    with pytest.raises(RuleViolation, match=f"stopping the project is not possible from '{state}'"):
+    with pytest.raises(Invalid) as stopping:
         machine.stop(state)
+
+    assert [p.code for p in passing.value.problems] == ["gate_not_passable"]
+    assert passing.value.problems[0].params["state"] == state
+    assert [p.code for p in stopping.value.problems] == ["stop_impossible"]
 
 
 def test_passing_a_gate_the_workflow_does_not_have_is_refused(machine: PhaseMachine) -> None:
-    with pytest.raises(RuleViolation, match="workflow prosjektveiviseren has no gate BP7"):
+    with pytest.raises(Invalid) as raised:
         machine.pass_gate("idea", "BP7")
+
+    assert say_problem(raised.value.problems[0], "en") == (
+        "Workflow prosjektveiviseren has no gate BP7."
+    )
 
 
 def test_a_state_the_workflow_does_not_have_is_refused_with_the_known_states(
     machine: PhaseMachine,
 ) -> None:
-    with pytest.raises(RuleViolation) as raised:
+    with pytest.raises(Invalid) as raised:
         machine.pass_gate("konsept", "BP2")
 
-    assert raised.value.message.startswith(
-        "'konsept' is not a state of workflow prosjektveiviseren v1; its states are: idea, "
+    assert say_problem(raised.value.problems[0], "en").startswith(
+        "'konsept' is not a state of workflow prosjektveiviseren v2; its states are: idea, "
     )
 
 
@@ -636,9 +648,9 @@ def test_the_machine_keeps_no_projects_after_moving_them(
         for gate in default_workflow.gates:
             machine.pass_gate(gate.from_phase, gate.id)
             machine.stop(gate.from_phase)
-        with pytest.raises(RuleViolation):
+        with pytest.raises(Invalid):
             machine.pass_gate("idea", "BP6")
-        with pytest.raises(RuleViolation):
+        with pytest.raises(Invalid):
             machine.pass_gate("nowhere", "BP1")
 
     # One cursor of the machine's own, however many projects it moved.
