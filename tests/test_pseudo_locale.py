@@ -1,12 +1,12 @@
 """Every word a person reads comes from the catalog: the pseudo-locale test.
 
 The bokmål catalog is swapped for one that wraps every message in ``⟦…⟧``. Then every
-page of the app (its own route table with real ids, read as the PMO, as a board member
-and as a stranger, plus the error pages) and every email kind is rendered, and each
-visible text node is taken apart: the wrapped words, and the data (names, emails,
-project text, the workflow's and the wheel's labels, dates and numbers). Anything left
-is a word that bypassed the catalog, and would show in bokmål on an English or nynorsk
-page.
+page of the app (its own route table with real ids, read by each role: the PMO, an
+admin, a board member, a reader, a project manager, and a stranger; plus the error
+pages) and every email kind is rendered, and each visible text node is taken apart: the
+wrapped words, and the data (names, emails, project text, the workflow's and the wheel's
+labels, dates and numbers). Anything left is a word that bypassed the catalog, and would
+show in bokmål on an English or nynorsk page.
 
 Emails keep one whole template per language (people who are not programmers edit them
 as prose), so for them the test wraps the bokmål templates' own text too; what it then
@@ -205,7 +205,19 @@ def addresses(site: Site, session: str | None) -> list[str]:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_every_page_takes_every_word_from_the_catalog(site: Site) -> None:
-    readers = {"PMO": site.cast.pmo, "board member": site.cast.board[1], "stranger": None}
+    engine = site.app.engine
+    admin = engine.register_person("Ada Admin", "ada.admin@asker.example")
+    engine.grant_role(admin, "admin")
+    reader = engine.register_person("Lise Leser", "lise.leser@asker.example")
+    engine.grant_role(reader, "reader")
+    readers = {
+        "PMO": site.cast.pmo,
+        "admin": admin,
+        "board member": site.cast.board[1],
+        "reader": reader,
+        "project manager": site.cast.leader,
+        "stranger": None,
+    }
     data = longest_first(
         [
             *stored_text(site.app),
