@@ -11,6 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -20,6 +21,9 @@ from phasegate.engine.service import Engine
 from phasegate.storage.database import connect, upgrade
 from phasegate.storage.tables import Base
 from tests.factories import Cast, Clock, make_settings
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 POSTGRES_URL = os.environ.get("PHASEGATE_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -121,3 +125,12 @@ def cast(engine: Engine) -> Cast:
     engine.grant_role(pmo, "pmo")
     outsider = engine.register_person("Ola Utenfor", "ola.utenfor@asker.example", "en")
     return Cast(leader, owner, (board[0], board[1], board[2]), pmo, outsider)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, one for each browser test module (browser_support)."""
+    from tests.browser_support import chromium_browser  # noqa: PLC0415 - browser tests only
+
+    with chromium_browser() as browser:
+        yield browser

@@ -10,20 +10,24 @@ the crawl until one is added.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time
+from pathlib import Path
 
 from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 
-from phasegate.bootstrap import App
+from phasegate.bootstrap import App, build
 from phasegate.domain.reports import ReportContent
 from phasegate.engine.outbox import OutboxEntry, list_messages
 from phasegate.storage.tables import WebhookDelivery
 from phasegate.web.access import Rule, every_route, rule_of
 from phasegate.web.app import create_app
-from tests.cycle_support import local, tick_at
-from tests.factories import Cast, Clock, submit_complete
+from tests.cycle_support import TERTIAL, local, tick_at, wheel_file
+from tests.factories import Cast, Clock, make_settings, submit_complete
+from tests.webserver import serve
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,40 @@ def one_of_everything(app: App, cast: Cast, clock: Clock, name: str = "Nytt råd
         occurrence=meeting,
         workflow=workflow.name,
     )
+
+
+@dataclass(frozen=True)
+class Site:
+    """One of everything, served over HTTP: for the crawls (access, words, axe)."""
+
+    app: App
+    url: str
+    ids: Ids
+    cast: Cast
+    wheel: Path  # the wheel file the app reads
+
+
+@contextmanager
+def served_everything(
+    database_url: str,
+    tmp_path: Path,
+    clock: Clock,
+    cast: Cast,
+    name: str = "Nytt rådhus",
+    **settings: object,
+) -> Iterator[Site]:
+    """:func:`one_of_everything` in an app on the tertial wheel, served; ``settings`` are
+    more PHASEGATE_* values (``public_read="overview"``, say)."""
+    wheel = wheel_file(tmp_path, TERTIAL)
+    app = build(
+        make_settings(database_url, wheel_file=wheel, **settings), clock=clock, pool_size=10
+    )
+    try:
+        ids = one_of_everything(app, cast, clock, name)
+        with serve(app) as url:
+            yield Site(app, url, ids, cast, wheel)
+    finally:
+        app.database.dispose()
 
 
 def _link(mails: list[OutboxEntry], path: str) -> str:

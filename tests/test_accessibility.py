@@ -17,7 +17,6 @@ One browser reads them all, one context per language and reader, to stay within 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,15 +24,12 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
-from phasegate.bootstrap import App, build
 from phasegate.web.access import SESSION_COOKIE, Rule
 from tests.a11y import prepare, violations
 from tests.browser_support import chromium_browser, require_chromium
-from tests.crawl_support import Ids, one_of_everything, pages
-from tests.cycle_support import TERTIAL, wheel_file
-from tests.factories import Cast, Clock, make_settings
+from tests.crawl_support import Site, pages, served_everything
+from tests.factories import Cast, Clock
 from tests.web_support import HTML
-from tests.webserver import serve
 
 pytestmark = pytest.mark.browser
 
@@ -47,24 +43,10 @@ BOARD_PAGES = ("/decisions", "/decisions/mine", "/projects/{project_id}", "/deci
 STRANGER_PAGES = ("/login", "/dev/sign-in", "/login/not-a-real-token", "/no-such-page")
 
 
-@dataclass(frozen=True)
-class Site:
-    app: App
-    url: str
-    ids: Ids
-    cast: Cast
-
-
 @pytest.fixture
 def site(database_url: str, tmp_path: Path, clock: Clock, cast: Cast) -> Iterator[Site]:
-    settings = make_settings(database_url, wheel_file=wheel_file(tmp_path, TERTIAL))
-    app = build(settings, clock=clock, pool_size=10)
-    try:
-        ids = one_of_everything(app, cast, clock)
-        with serve(app) as url:
-            yield Site(app, url, ids, cast)
-    finally:
-        app.database.dispose()
+    with served_everything(database_url, tmp_path, clock, cast) as served:
+        yield served
 
 
 def html_pages(site: Site, session: str) -> list[str]:

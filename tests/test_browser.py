@@ -26,7 +26,7 @@ from phasegate.bootstrap import App
 from phasegate.demo.seed import load_demo
 from phasegate.domain.model import Gate
 from phasegate.engine.outbox import list_messages
-from tests.browser_support import chromium_browser, require_chromium
+from tests.browser_support import require_chromium
 from tests.factories import Cast, submit_complete
 from tests.webserver import serve
 
@@ -35,12 +35,6 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 
 require_chromium()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with chromium_browser() as browser:
-        yield browser
 
 
 @pytest.fixture

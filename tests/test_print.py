@@ -8,7 +8,6 @@ PDF is A4 with a sensible number of pages (the demo's queue is a few pages, not 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from playwright.sync_api import Browser
 from phasegate.bootstrap import App
 from phasegate.demo.seed import load_demo
 from phasegate.web.access import SESSION_COOKIE
-from tests.browser_support import chromium_browser, require_chromium
+from tests.browser_support import require_chromium
 from tests.webserver import serve
 
 pytestmark = pytest.mark.browser
@@ -32,12 +31,6 @@ A4 = re.compile(rb"/MediaBox\s*\[\s*0\s+0\s+59[56](?:\.\d+)?\s+84[12](?:\.\d+)?\
 #: What a printed page looks like, for people to see (the print media, A4's text width).
 LOOKS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots" / "looks"
 PRINTED = {"nb": "Skrevet ut", "nn": "Utskrift:", "en": "Printed"}
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with chromium_browser() as browser:
-        yield browser
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,7 +28,7 @@ import pytest
 import yaml
 from sqlalchemy import JSON, String, Text, select
 
-from phasegate.bootstrap import App, build
+from phasegate.bootstrap import App
 from phasegate.i18n import catalog, override
 from phasegate.i18n.formats import month_names, weekday
 from phasegate.mail.render import Notifications
@@ -37,11 +36,9 @@ from phasegate.storage.tables import Base
 from phasegate.web.access import SESSION_COOKIE
 from phasegate.webhooks.catalog import SUBSCRIBABLE
 from tests import test_cycle_templates, test_mail_templates
-from tests.crawl_support import Ids, one_of_everything, pages
-from tests.cycle_support import TERTIAL, wheel_file
-from tests.factories import REPO, WORKFLOWS, Cast, Clock, make_settings
+from tests.crawl_support import Site, pages, served_everything
+from tests.factories import REPO, WORKFLOWS, Cast, Clock
 from tests.web_support import HTML
-from tests.webserver import serve
 
 WRAPPED = re.compile(r"⟦[^⟦⟧]*⟧")
 #: Two letters in a row, in any script: a word.
@@ -176,25 +173,10 @@ def longest_first(values: Iterable[str]) -> list[str]:
 # --- pages ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Site:
-    app: App
-    url: str
-    ids: Ids
-    cast: Cast
-    wheel: Path
-
-
 @pytest.fixture
 def site(database_url: str, tmp_path: Path, clock: Clock, cast: Cast) -> Iterator[Site]:
-    wheel = wheel_file(tmp_path, TERTIAL)
-    app = build(make_settings(database_url, wheel_file=wheel), clock=clock, pool_size=10)
-    try:
-        ids = one_of_everything(app, cast, clock)
-        with serve(app) as url:
-            yield Site(app, url, ids, cast, wheel)
-    finally:
-        app.database.dispose()
+    with served_everything(database_url, tmp_path, clock, cast) as served:
+        yield served
 
 
 def addresses(site: Site, session: str | None) -> list[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,8 +20,7 @@ import pytest
 from phasegate.bootstrap import App, build
 from phasegate.engine.outbox import list_messages
 from phasegate.web.static import STATIC_DIR, static_url
-from tests.crawl_support import Ids, one_of_everything, pages
-from tests.cycle_support import TERTIAL, wheel_file
+from tests.crawl_support import Site, pages, served_everything
 from tests.factories import Cast, Clock, make_settings
 from tests.web_support import HTML, reader, signed_in
 from tests.webserver import serve
@@ -34,30 +32,14 @@ OPEN = {"anyone", "metrics", "link_token", "dev_only"}
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@dataclass(frozen=True)
-class Site:
-    app: App
-    url: str
-    ids: Ids
-    cast: Cast
-
-
 @pytest.fixture
 def site(
     request: pytest.FixtureRequest, database_url: str, tmp_path: Path, clock: Clock, cast: Cast
 ) -> Iterator[Site]:
     """One of everything, served; ``published``: the overview is open to anyone."""
     public = "overview" if getattr(request, "param", "closed") == "published" else "none"
-    settings = make_settings(
-        database_url, wheel_file=wheel_file(tmp_path, TERTIAL), public_read=public
-    )
-    app = build(settings, clock=clock, pool_size=10)
-    try:
-        ids = one_of_everything(app, cast, clock, SECRET)
-        with serve(app) as url:
-            yield Site(app, url, ids, cast)
-    finally:
-        app.database.dispose()
+    with served_everything(database_url, tmp_path, clock, cast, SECRET, public_read=public) as s:
+        yield s
 
 
 @pytest.mark.parametrize("site", ["closed", "published"], indirect=True)

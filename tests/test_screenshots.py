@@ -10,7 +10,6 @@ page in the wrong language.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from playwright.sync_api import Browser
 from phasegate.bootstrap import App
 from phasegate.demo.seed import load_demo
 from phasegate.web.access import SESSION_COOKIE
-from tests.browser_support import chromium_browser, require_chromium
+from tests.browser_support import require_chromium
 from tests.webserver import serve
 
 pytestmark = pytest.mark.browser
@@ -33,12 +32,6 @@ SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
 SAYS = {"nb": "Porteføljeoversikt", "nn": "Porteføljeoversikt", "en": "Portfolio overview"}
 #: How much wider than the window a page is (0: it fits).
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with chromium_browser() as browser:
-        yield browser
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

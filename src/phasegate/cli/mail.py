@@ -25,13 +25,15 @@ mail_cli = typer.Typer(
 )
 
 
-def _running(settings: Settings, now: str | None = None) -> AbstractContextManager[App]:
-    """The application for one command, refused if its schema is not current, on the
-    clock of :func:`_clock`; its connections closed afterwards."""
+def _running(
+    settings: Settings, clock: Callable[[], datetime] | None = None
+) -> AbstractContextManager[App]:
+    """The application for one command, refused if its schema is not current, on
+    ``clock`` (the configured one when None); its connections closed afterwards."""
     # Imported here, like the main CLI's, to keep `phasegate --help` quick to start.
-    from phasegate.bootstrap import running  # noqa: PLC0415
+    from phasegate.bootstrap import clock_for, running  # noqa: PLC0415
 
-    return running(settings, clock=_clock(settings, now))
+    return running(settings, clock=clock or clock_for(settings))
 
 
 @contextmanager
@@ -42,13 +44,6 @@ def _plain_errors() -> Iterator[None]:
     except PhasegateError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from exc
-
-
-def _clock(settings: Settings, now: str | None) -> Callable[[], datetime]:
-    """``--now``'s moment, or the configured clock: the one `tick` and the scheduler use."""
-    from phasegate.bootstrap import clock_for  # noqa: PLC0415
-
-    return clock_at(now, settings.zone) or clock_for(settings)
 
 
 def _one_line(text: str | None, width: int) -> str:
@@ -82,10 +77,10 @@ def send_pending(now: Now = None) -> None:
 
     with _plain_errors():
         settings = Settings.load()
-        clock_at(now, settings.zone)  # a --now it cannot use is refused before anything else
+        clock = clock_at(now, settings.zone)  # a --now it cannot use is refused first
         if settings.smtp_url is None:
             raise MailNotConfigured()
-        with _running(settings, now) as app:
+        with _running(settings, clock) as app:
             sender = configured_sender(settings, app.database, app.engine.clock)
             report = asyncio.run(sender.send_pending())
             typer.echo(f"sent {report.sent}, to retry {report.retried}, dead {report.dead}")
@@ -139,11 +134,9 @@ def resend_command(
     The command line acts as the system, like an operator at the machine; the audit trail
     records the re-send all the same.
     """
-    from phasegate.bootstrap import running  # noqa: PLC0415 - keeps `phasegate --help` quick
-
     with _plain_errors():
         settings = Settings.load()
-        with running(settings, clock=_clock(settings, now)) as app:
+        with _running(settings, clock_at(now, settings.zone)) as app:
             entry = app.engine.resend_dead_letter(message, actor=None)
     typer.echo(
         f"Message {entry.id} to {entry.recipient} is queued again ({entry.message_id}); "

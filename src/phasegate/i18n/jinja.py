@@ -27,8 +27,7 @@ def _ngettext(context: Context, key: str, plural: str, count: int) -> str:
 def word_or(context: Context, key: str, default: str) -> str:
     """The catalog's word for ``key``, or ``default`` (data, e.g. an unknown event kind
     from a newer version) when the catalog has none."""
-    catalog = words(context.get("locale"))
-    return catalog(key) if key in catalog else default
+    return words(context.get("locale")).get(key, default)
 
 
 def install(environment: Environment) -> None:

@@ -42,6 +42,7 @@ from phasegate.web.reports import report_routes
 from phasegate.web.request_log import RequestLog
 from phasegate.web.signin import account_routes, signin_routes
 from phasegate.web.static import StaticDir, static_url
+from phasegate.web.tags import tag_colour
 from phasegate.web.webhook_api import webhook_api_routes
 from phasegate.web.wheel import wheel_routes
 from phasegate.web.workflows import workflow_routes
@@ -146,6 +147,7 @@ def page_templates(app: App) -> Jinja2Templates:
     zone = app.settings.zone
     # Times are stored in UTC; people read them in the organisation's time zone.
     templates.env.filters["local"] = lambda moment: moment.astimezone(zone)
+    templates.env.filters["tag_colour"] = tag_colour
     templates.env.globals["mailbox"] = app.settings.dev_mailbox_enabled
     templates.env.globals["static_url"] = static_url
     templates.env.globals["now"] = app.engine.clock  # a printed page says when it was printed

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from phasegate.bootstrap import App
-from phasegate.domain.reports import Colour, Dimension, level_of
+from phasegate.domain.reports import Dimension, level_of
 from phasegate.engine.signin import Principal
 from phasegate.engine.views import GateRequestView, checklist_lines, document_lines
 from phasegate.errors import (
@@ -37,7 +37,6 @@ from phasegate.web.params import TEXT_LENGTH, Lines, RowId
 OUTCOMES = ("approve", "rework", "hold", "stop")
 COMMENT_NEEDED = frozenset({"rework", "hold", "stop"})
 LISTS = {"board": "/decisions", "mine": "/decisions/mine"}
-SWATCHES = {Colour.GREEN: "#15803d", Colour.YELLOW: "#ca8a04", Colour.RED: "#b91c1c"}
 
 
 @dataclass(frozen=True)
@@ -245,7 +244,7 @@ class DecisionPages:
                     "label": t(f"report_dimension_{dimension}"),
                     "value": t(f"report_level_{dimension}_{level.value}"),
                     "colour": t(f"report_colour_{level.colour}"),
-                    "swatch": SWATCHES[level.colour],
+                    "tone": str(level.colour),
                     "comment": report.content.comments.get(dimension, ""),
                 }
             )

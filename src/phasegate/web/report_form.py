@@ -43,7 +43,6 @@ from phasegate.web.params import form_text
 
 FIGURES = ("budget", "spent", "forecast")
 FIELDS = frozenset({*map(str, Dimension), *FIGURES})
-SWATCHES = {Colour.GREEN: "#15803d", Colour.YELLOW: "#ca8a04", Colour.RED: "#b91c1c"}
 
 #: The draft version and the draft the reader's form was made from (None: no draft).
 Seen = tuple[int | None, int | None]
@@ -108,7 +107,7 @@ def _field_label(name: str, voice: Voice) -> str:
 
 
 def _colour(colour: Colour, voice: Voice) -> dict[str, str]:
-    return {"text": voice.t(f"report_colour_{colour}"), "swatch": SWATCHES[colour]}
+    return {"text": voice.t(f"report_colour_{colour}"), "colour": str(colour)}
 
 
 def read_only(content: ReportContent, voice: Voice) -> dict[str, Any]:
