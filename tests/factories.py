@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
-from phasegate.domain.model import Answer, Gate
+from phasegate.domain.benefits import BenefitKind, Direction, IndicatorDefinition
+from phasegate.domain.model import Answer, Gate, Requirement
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
+from phasegate.engine.benefits import BenefitDraft, IndicatorDraft
 from phasegate.engine.service import Engine
 from phasegate.settings import Settings
 
@@ -63,7 +66,36 @@ def linked_documents(gate: Gate) -> list[DocumentLink]:
     return [DocumentLink(d.id, f"https://docs.asker.example/{d.id}.pdf") for d in gate.documents]
 
 
+def meet_requirements(engine: Engine, project: int, gate: Gate) -> None:
+    """Give the project what the gate's ``requires:`` asks of its data (BP3: a benefit with
+    a baselined indicator), as its project manager would before asking."""
+    if Requirement.BASELINED_BENEFIT in gate.requires:
+        case = engine.business_case(project)
+        if not any(b.indicators for b in case.benefits):
+            benefit = engine.add_benefit(
+                project,
+                BenefitDraft("Spart tid i saksbehandlingen", "", BenefitKind.TIME, None),
+                actor=None,
+            )
+            engine.add_indicator(
+                benefit,
+                IndicatorDraft(
+                    "Timer spart per år",
+                    IndicatorDefinition(
+                        "timer",
+                        Direction.HIGHER,
+                        Decimal(0),
+                        date(2026, 1, 1),
+                        Decimal(1000),
+                        date(2028, 12, 31),
+                    ),
+                ),
+                actor=None,
+            )
+
+
 def submit_complete(engine: Engine, project: int, gate: Gate, actor: int) -> int:
+    meet_requirements(engine, project, gate)
     return engine.submit_gate_request(
         project, complete_answers(gate), linked_documents(gate), actor=actor
     )

@@ -47,6 +47,8 @@ def test_project_passes_all_six_gates_and_the_audit_trail_tells_the_story(
         ("PhaseEntered", "idea"),
     ]
     for gate, after in zip(workflow.gates, expected_phases, strict=True):
+        if gate.requires:  # BP3: the manager gives the project its baselined benefit first
+            expected.extend([("BenefitAdded", None), ("IndicatorAdded", None)])
         expected.append(("GateRequested", gate.id))
         votes = 2 if gate.deciders.role is DeciderRole.BOARD else 1
         expected.extend([("VoteCast", gate.id)] * votes)

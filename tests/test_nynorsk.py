@@ -47,9 +47,16 @@ def without_nynorsk(text: str) -> str:
 
 
 def version_1() -> str:
-    return without_nynorsk(SHIPPED_WORKFLOW.read_text(encoding="utf-8")).replace(
-        "\nversion: 2\n", "\nversion: 1\n", 1
-    )
+    """Version 1: no nynorsk, and BP3 without version 3's ``requires:``."""
+    text = without_nynorsk(SHIPPED_WORKFLOW.read_text(encoding="utf-8"))
+    text = text.replace("    requires: [baselined_benefit]\n", "", 1)
+    return text.replace("\nversion: 3\n", "\nversion: 1\n", 1)
+
+
+def wheel_before() -> str:
+    """The wheel before nynorsk, and before the measurement and risk-review reminders."""
+    text = without_nynorsk(SHIPPED_WHEEL.read_text(encoding="utf-8"))
+    return re.sub(r"^  (measurement|risk_review): .*\n", "", text, flags=re.MULTILINE)
 
 
 def labels_of(definition: WorkflowDefinition) -> Iterator[tuple[str, Label]]:
@@ -161,7 +168,7 @@ def test_the_shipped_workflow_and_wheel_have_every_label_in_nynorsk() -> None:
 
 
 def test_the_texts_before_nynorsk_keep_the_checksums_databases_hold() -> None:
-    wheel, _ = parse_wheel(without_nynorsk(SHIPPED_WHEEL.read_text(encoding="utf-8")), "a", None)
+    wheel, _ = parse_wheel(wheel_before(), "a", None)
 
     assert load_workflow_text(version_1(), "v1").checksum == VERSION_1_CHECKSUM
     assert wheel is not None
@@ -232,7 +239,7 @@ def instance(database_url: str, clock: Clock, directory: Path) -> App:
     return build(settings, clock=clock)
 
 
-def test_a_database_from_before_nynorsk_keeps_version_1_and_starts_new_projects_on_2(
+def test_a_database_from_before_nynorsk_keeps_version_1_and_starts_new_projects_on_the_current(
     database_url: str, clock: Clock, workflows_before: Path
 ) -> None:
     before = instance(database_url, clock, workflows_before)
@@ -251,13 +258,13 @@ def test_a_database_from_before_nynorsk_keeps_version_1_and_starts_new_projects_
     finally:
         before.database.dispose()
 
-    after = instance(database_url, clock, WORKFLOWS)  # the shipped files, now version 2
+    after = instance(database_url, clock, WORKFLOWS)  # the shipped files, now version 3
     try:
         engine = after.engine
         new = engine.register_project("Boligpolitisk strategi", owner=owner, leader=leader)
         assert (engine.project(old).workflow_version, engine.project(new).workflow_version) == (
             1,
-            2,
+            3,
         )
         for project in (old, new):
             bp1 = engine.workflows.current("prosjektveiviseren").gates[0]

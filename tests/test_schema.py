@@ -56,6 +56,16 @@ TABLES = {
     "webhook_subscriptions",
     "webhook_deliveries",
     "calendar_feeds",
+    "benefits",
+    "indicators",
+    "measurements",
+    "measurements_due",
+    "risks",
+    "risk_assessments",
+    "resource_terms",
+    "project_plans",
+    "cost_plan_lines",
+    "people_plan_lines",
 }
 
 

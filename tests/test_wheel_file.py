@@ -468,7 +468,7 @@ def test_an_unknown_kind_of_reminder_lists_the_kinds() -> None:
 
     assert problems(text) == [
         (13, "unknown key 'statusrapport' in reminders; expected one of: benefit_report, "
-             "deadline, gate_decision, owner_decision, status_report"),
+             "deadline, gate_decision, measurement, owner_decision, risk_review, status_report"),
     ]  # fmt: skip
 
 

@@ -167,7 +167,7 @@ def test_diagram_is_a_mermaid_state_diagram_with_norwegian_labels() -> None:
     result = runner.invoke(cli, ["workflow", "diagram", str(DEFAULT_WORKFLOW)])
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith('---\ntitle: "Prosjektveiviseren (v2)"\n---\nstateDiagram-v2\n')
+    assert result.stdout.startswith('---\ntitle: "Prosjektveiviseren (v3)"\n---\nstateDiagram-v2\n')
     lines = [line.strip() for line in result.stdout.splitlines()]
     for expected in (
         'state "Idé" as idea',
@@ -192,7 +192,7 @@ def test_diagram_in_english_uses_english_labels() -> None:
     result = runner.invoke(cli, ["workflow", "diagram", str(DEFAULT_WORKFLOW), "--lang", "en"])
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith('---\ntitle: "Project wizard (v2)"\n---\nstateDiagram-v2\n')
+    assert result.stdout.startswith('---\ntitle: "Project wizard (v3)"\n---\nstateDiagram-v2\n')
     assert '  state "Idea" as idea\n' in result.stdout
     assert '  state "Completed" as completed\n' in result.stdout
     assert "  idea --> concept: BP1\n" in result.stdout

@@ -603,7 +603,7 @@ def test_passing_a_gate_from_the_wrong_phase_is_refused_with_a_clear_message(
     assert problem.code == "gate_not_passable"
     assert say_problem(problem, "en") == (
         "Passing gate BP3 (from 'planning' to 'execution') is not possible from 'idea' "
-        "in workflow prosjektveiviseren v2."
+        "in workflow prosjektveiviseren v3."
     )
 
 
@@ -637,7 +637,7 @@ def test_a_state_the_workflow_does_not_have_is_refused_with_the_known_states(
         machine.pass_gate("konsept", "BP2")
 
     assert say_problem(raised.value.problems[0], "en").startswith(
-        "'konsept' is not a state of workflow prosjektveiviseren v2; its states are: idea, "
+        "'konsept' is not a state of workflow prosjektveiviseren v3; its states are: idea, "
     )
 
 

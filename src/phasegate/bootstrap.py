@@ -125,6 +125,7 @@ def build(
         default_workflow=settings.default_workflow,
         publisher=Fanout(settings.base_url, settings.locale.value),
         wheel=cycle.wheel,
+        scale=settings.scale,
     )
     metrics = Metrics(engine)
     ticker = Ticker(engine, cycle, CycleMail(mail, cycle), timed=metrics.tick_duration.time)

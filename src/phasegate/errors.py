@@ -245,6 +245,11 @@ class NotFound(PhasegateError):
         workflow="name",
         annual_cycle="name",
         wheel_occurrence="event stamp",
+        benefit="benefit",
+        indicator="indicator",
+        risk="risk",
+        unit="row",
+        competence="row",
     )
 
 
@@ -317,6 +322,10 @@ class NotPermitted(RuleViolation):
         resume="person project",
         reporter="person project",
         key_owner="",
+        # a project's benefits, risks and plans; a measurement; a risk's reassessment
+        business_case="person project",
+        measure="person project",
+        assess_risk="person project",
     )
 
 
@@ -396,6 +405,17 @@ class ReportInvalid(RuleViolation):
         super().__init__(problems=problems)
 
 
+class RegisterInvalid(RuleViolation):
+    """What was sent for a benefit, an indicator, a measurement, a risk or a plan is not
+    right. Correct the fields named and try again."""
+
+    code = "register_invalid"
+    status = 422
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__(problems=problems)
+
+
 class ReportLocked(RuleViolation):
     """The status report is published and locked. Start a new report to change anything."""
 
@@ -427,6 +447,10 @@ class ConcurrentUpdate(PhasegateError):
         report_saved="",
         report_changed="",
         draft_replaced="",
+        benefit="",
+        indicator="",
+        risk="",
+        plan="",
     )
 
 

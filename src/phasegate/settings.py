@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from phasegate.domain.risks import Scale
 from phasegate.errors import ConfigurationError
 
 MIN_SECRET_LENGTH = 32
@@ -115,6 +116,12 @@ class Settings(BaseSettings):
     notifications_dir: Path = Field(
         default_factory=lambda: _default_dir("notifications"),
         description="The email templates.",
+    )
+    risk_scale: str = Field(
+        "5x5",
+        description="The risk matrix: probability steps × consequence steps (2 to 10 "
+        "each), e.g. `5x5` or `4x4`. Lowering it later counts older, higher scores on the "
+        "matrix's edge.",
     )
     # Unset: json in production, text in development and test.
     log_format: LogFormat = Field(
@@ -261,6 +268,21 @@ class Settings(BaseSettings):
         if value is not None and not value.get_secret_value().startswith(("smtp://", "smtps://")):
             raise ValueError("must start with smtp:// (STARTTLS when offered) or smtps://")
         return value
+
+    @field_validator("risk_scale")
+    @classmethod
+    def _risk_scale(cls, value: str) -> str:
+        probability, _, consequence = value.strip().lower().partition("x")
+        if not (probability.isdigit() and consequence.isdigit()):
+            raise ValueError(f"write the risk scale as 5x5, not {value!r}")
+        Scale(int(probability), int(consequence))  # 2 to 10 steps each, or ValueError
+        return f"{int(probability)}x{int(consequence)}"
+
+    @property
+    def scale(self) -> Scale:
+        """The risk matrix of ``risk_scale``."""
+        probability, _, consequence = self.risk_scale.partition("x")
+        return Scale(int(probability), int(consequence))
 
     @field_validator("timezone")
     @classmethod

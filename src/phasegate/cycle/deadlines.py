@@ -16,14 +16,16 @@ These run in the operation's transaction, like every handler.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, bindparam, insert, select, update
 
 from phasegate.cycle.plans import Cycle
 from phasegate.domain import events as ev
+from phasegate.domain import register_events as rev
 from phasegate.domain.reminders import DeadlineKind, ReminderState
 from phasegate.engine.unit import UnitOfWork
+from phasegate.errors import ConcurrentUpdate
 from phasegate.i18n import LOCALES
 from phasegate.storage.tables import Deadline, GateRequest, Person, Project, ReportRequest
 
@@ -56,6 +58,13 @@ W_CLOSE_FOR_PERSON = (
 W_CLOSE_SUBJECT = (
     update(Deadline).where(Deadline.subject == bindparam("what")).where(_OPEN).values(**_CLOSED)
 )
+W_CLOSE_LIKE = (
+    update(Deadline)
+    .where(Deadline.subject.like(bindparam("prefix")))
+    .where(_OPEN)
+    .values(**_CLOSED)
+)
+W_CLOSE_LIKE_FOR_PERSON = W_CLOSE_LIKE.where(Deadline.person_id == bindparam("who"))
 W_CLOSE_PROJECT = (
     update(Deadline)
     .where(Deadline.project_id == bindparam("of_project"))
@@ -78,6 +87,14 @@ def gate_subject(request: int) -> str:
 
 def report_subject(request: int) -> str:
     return f"report_request:{request}"
+
+
+def measurement_subject(indicator: int, due_on: date) -> str:
+    return f"measurement:{indicator}:{due_on.isoformat()}"
+
+
+def risk_review_subject(risk: int, review_on: date) -> str:
+    return f"risk_review:{risk}:{review_on.isoformat()}"
 
 
 def wheel_subject(occurrence_key: str) -> str:
@@ -193,6 +210,33 @@ class DeadlineKeeper:
         """The report is in: nothing more is owed, and no more reminders go out."""
         for request in event.requests:
             close_deadlines(uow, report_subject(request), "done")
+
+    def measurement_recorded(self, event: rev.MeasurementRecorded, uow: UnitOfWork) -> None:
+        """A measurement answers every measurement the indicator has owed so far.
+
+        One from an email link answers its person's request, once: a second (a double
+        click, an old tab) finds nothing owed and is refused, so it is never kept twice.
+        The open row is updated under its lock, so of two at once only one finds it.
+        """
+        params = {
+            "prefix": f"measurement:{event.indicator}:%",
+            "new_status": "done",
+            "now": uow.now,
+        }
+        if event.channel == "email":
+            answered = uow.conn.execute(
+                W_CLOSE_LIKE_FOR_PERSON, {**params, "who": uow.actor.person}
+            ).rowcount
+            if not answered:
+                raise ConcurrentUpdate()
+        uow.conn.execute(W_CLOSE_LIKE, params)
+
+    def risk_assessed(self, event: rev.RiskAssessed, uow: UnitOfWork) -> None:
+        """A reassessment is the review that was owed."""
+        uow.conn.execute(
+            W_CLOSE_LIKE,
+            {"prefix": f"risk_review:{event.risk}:%", "new_status": "done", "now": uow.now},
+        )
 
     def phase_entered(self, event: ev.PhaseEntered, uow: UnitOfWork) -> None:
         """Cancel report requests whose cycle does not ask projects in the new phase."""

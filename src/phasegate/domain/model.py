@@ -115,6 +115,20 @@ class Deciders:
     policy: Policy
 
 
+class Requirement(StrEnum):
+    """What a project's own data must hold before a gate request can be submitted; a gate
+    lists them under ``requires:`` in the workflow file."""
+
+    #: A benefit has an indicator with a baseline and a target (*nullpunktsmåling og mål*).
+    BASELINED_BENEFIT = "baselined_benefit"
+    #: The uncertainty register has at least one open, assessed risk.
+    RISK_ASSESSED = "risk_assessed"
+    #: The cost plan has at least one year.
+    COST_PLAN = "cost_plan"
+    #: The people plan has at least one year.
+    PEOPLE_PLAN = "people_plan"
+
+
 @dataclass(frozen=True)
 class Gate:
     """A decision point (*beslutningspunkt*) that leads from one phase to the next."""
@@ -128,6 +142,7 @@ class Gate:
     checklist: tuple[ChecklistItem, ...]
     documents: tuple[DocumentRequirement, ...] = ()
     requires_events: tuple[str, ...] = ()
+    requires: tuple[Requirement, ...] = ()
 
     @property
     def trigger(self) -> str:

@@ -34,6 +34,8 @@ class DeadlineKind(StrEnum):
     STATUS_REPORT = "status_report"  # a status report (*statusrapport*) in a reporting cycle
     BENEFIT_REPORT = "benefit_report"  # a benefit report (*gevinstrapport*) in realisation
     DEADLINE = "deadline"  # an informational date in the wheel; nothing to hand in
+    MEASUREMENT = "measurement"  # a benefit owner's measurement (*måling*) the plan has due
+    RISK_REVIEW = "risk_review"  # a risk owner's review (*revurdering*) of a risk
 
 
 class EscalationRole(StrEnum):

@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from phasegate.domain.model import Answer, Gate, Outcome, Policy
+from phasegate.domain.model import Answer, Gate, Outcome, Policy, Requirement
 from phasegate.domain.problems import Problem
 
 #: Outcomes that must carry a comment, so the project manager knows why.
@@ -72,6 +72,16 @@ def missing_for_submission(
         if doc.id not in linked:
             missing.append(Problem.of("document_missing", f"doc-{doc.id}", document=doc.id))
     return missing
+
+
+def requirements_unmet(gate: Gate, met: Collection[Requirement]) -> list[Problem]:
+    """The gate's ``requires:`` the project's data does not meet yet, in the file's order,
+    each on the field ``requirement-<name>``."""
+    return [
+        Problem.of(f"requires_{r.value}", f"requirement-{r.value}")
+        for r in gate.requires
+        if r not in met
+    ]
 
 
 def _is_web_link(url: str) -> bool:

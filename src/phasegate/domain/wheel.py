@@ -48,6 +48,12 @@ DEFAULT_REMINDERS: Mapping[DeadlineKind, ReminderPolicy] = MappingProxyType(
             before=(5, 1), on_day=True, every=3, at_most=2, escalate_to=EscalationRole.PMO
         ),
         DeadlineKind.DEADLINE: ReminderPolicy(before=(10, 2), on_day=True),
+        DeadlineKind.MEASUREMENT: ReminderPolicy(
+            before=(5,), on_day=True, every=5, at_most=2, escalate_to=EscalationRole.PMO
+        ),
+        DeadlineKind.RISK_REVIEW: ReminderPolicy(
+            before=(5,), on_day=True, every=5, at_most=2, escalate_to=EscalationRole.PMO
+        ),
     }
 )
 

@@ -35,9 +35,11 @@ from phasegate.domain.rules import (
     comment_required,
     events_still_awaited,
     missing_for_submission,
+    requirements_unmet,
     tally,
 )
 from phasegate.engine.access import require_manager_or_pmo
+from phasegate.engine.business_case import requirements_met
 from phasegate.engine.lookups import (
     Q_OPEN_REQUEST,
     OpenRequest,
@@ -109,6 +111,8 @@ def submit_gate_request(
     gate = _gate_to_request(workflow.definition.gates_from(project.phase), project, gate_id)
     _refuse_second_open_request(project, open_request)
     missing = missing_for_submission(gate, answers, documents)
+    if gate.requires:
+        missing += requirements_unmet(gate, requirements_met(uow.conn, project.id))
     deciders = _resolve_deciders(uow, gate, project, missing)
     if missing:
         raise IncompleteGateRequest(gate.id, missing)

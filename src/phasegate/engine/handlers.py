@@ -18,6 +18,7 @@ from typing import Protocol
 from sqlalchemy import bindparam, select
 
 from phasegate.domain import events as ev
+from phasegate.domain import register_events as rev
 from phasegate.engine.gates import decide_if_ready
 from phasegate.engine.lookups import lock_request
 from phasegate.engine.unit import Handler, HandlerTable, UnitOfWork
@@ -54,6 +55,8 @@ class Deadlines(Protocol):
     ) -> None: ...
 
     def report_published(self, event: ev.ReportPublished, uow: UnitOfWork) -> None: ...
+    def measurement_recorded(self, event: rev.MeasurementRecorded, uow: UnitOfWork) -> None: ...
+    def risk_assessed(self, event: rev.RiskAssessed, uow: UnitOfWork) -> None: ...
 
 
 Q_OPEN_REQUEST_ID = select(GateRequest.id).where(
@@ -127,6 +130,19 @@ def build_handlers(mail: Mail | None, deadlines: Deadlines | None = None) -> Han
         ev.WebhookSecretRotated: (),
         ev.WebhookPinged: (),
         ev.WebhookDeliveryResent: (),
+        rev.BenefitAdded: (),
+        rev.BenefitChanged: (),
+        rev.IndicatorAdded: (),
+        rev.IndicatorChanged: (),
+        rev.MeasurementRecorded: _only(d.measurement_recorded if d else None),
+        rev.MeasurementRequested: (),
+        rev.RiskAdded: (),
+        rev.RiskChanged: (),
+        rev.RiskAssessed: _only(d.risk_assessed if d else None),
+        rev.RiskReviewRequested: (),
+        rev.CostPlanSaved: (),
+        rev.PeoplePlanSaved: (),
+        rev.ResourceTermSaved: (),
     }
 
 

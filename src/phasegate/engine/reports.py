@@ -30,6 +30,7 @@ from phasegate.domain.reports import (
 )
 from phasegate.domain.wheel import BENEFIT_PHASE
 from phasegate.engine.access import OFFICE_ROLES
+from phasegate.engine.business_case import register_snapshot
 from phasegate.engine.lookups import get_project, roles_of
 from phasegate.engine.unit import UnitOfWork
 from phasegate.errors import (
@@ -57,6 +58,7 @@ _COLUMNS = (
     _S.updated_at,
     _S.published_at,
     _S.version,
+    _S.register,
     Project.name.label("project"),
     Person.name.label("published_by"),
 )
@@ -135,6 +137,7 @@ W_PUBLISH = (
         status="published",
         published_at=bindparam("now"),
         published_by=bindparam("actor"),
+        register=bindparam("register"),
         updated_at=bindparam("now"),
         version=_S.version + 1,
     )
@@ -187,6 +190,7 @@ class ReportView:
     published_at: datetime | None
     published_by: str | None
     version: int
+    register: Mapping[str, Any] | None = None  # published: top risks and plan of that day
 
     @property
     def colours(self) -> dict[Dimension, Colour]:
@@ -303,7 +307,12 @@ def save_report(
 
 
 def publish_report(
-    uow: UnitOfWork, report_id: int, seen_version: int | None = None, request: int | None = None
+    uow: UnitOfWork,
+    report_id: int,
+    seen_version: int | None = None,
+    request: int | None = None,
+    *,
+    year: int | None = None,
 ) -> list[int]:
     """Lock the report and stamp its date; returns the report requests it answered.
 
@@ -329,6 +338,8 @@ def publish_report(
             "seen": row.version if seen_version is None else seen_version,
             "now": uow.now,
             "actor": uow.actor.person,
+            # the organisation's year (the engine's ``today()``); UTC's when not given
+            "register": register_snapshot(uow.conn, row.project_id, year or uow.now.year),
         },
     ).rowcount
     if done != 1:
@@ -476,6 +487,7 @@ def _view(row: Row[Any]) -> ReportView:
         published_at=row.published_at,
         published_by=row.published_by,
         version=row.version,
+        register=row.register,
     )
 
 
@@ -490,6 +502,7 @@ def write_report(
     kind: ReportKind | None = None,
     request: int | None = None,
     basis: Basis | None = None,
+    year: int | None = None,
 ) -> tuple[int, tuple[Problem, ...]]:
     """What one press of "Lagre" or "Publiser" does, in one transaction: start the
     project's draft if the writer saw none, save ``content`` over the draft they saw
@@ -520,5 +533,5 @@ def write_report(
         view = read_report(uow.conn, report)
         if problems := problems_for_publishing(view.content, view.kind):
             return report, tuple(problems)
-        publish_report(uow, report, seen_version, request)
+        publish_report(uow, report, seen_version, request, year=year)
     return report, ()

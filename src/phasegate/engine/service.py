@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from phasegate.domain.events import DeadLetterResent
 from phasegate.domain.model import Channel, Outcome, WorkflowDefinition
+from phasegate.domain.risks import Scale
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.domain.wheel import Occurrence, Wheel
 from phasegate.engine import (
@@ -32,6 +33,9 @@ from phasegate.engine import (
 )
 from phasegate.engine.access import require_office
 from phasegate.engine.agenda import Agenda, read_agenda
+from phasegate.engine.case_imports import CaseImporting
+from phasegate.engine.case_overviews import CaseOverviews
+from phasegate.engine.case_writing import CaseWriting
 from phasegate.engine.catalog import WorkflowCatalog
 from phasegate.engine.reading import Reading
 from phasegate.engine.report_writing import ReportWriting
@@ -51,7 +55,7 @@ Clock = Callable[[], datetime]
 E = TypeVar("E", bound=StrEnum)
 
 
-class Engine(ReportWriting, Reading):
+class Engine(CaseWriting, CaseOverviews, CaseImporting, ReportWriting, Reading):
     """Phasegate's operations over one database, workflow catalogue and clock."""
 
     def __init__(
@@ -63,6 +67,7 @@ class Engine(ReportWriting, Reading):
         default_workflow: str = "prosjektveiviseren",
         publisher: Publisher | None = None,
         wheel: Wheel | None = None,
+        scale: Scale | None = None,
     ) -> None:
         self.database = database
         self.workflows = workflows
@@ -73,6 +78,7 @@ class Engine(ReportWriting, Reading):
         # root); without a publisher, events reach no subscriber and none can be added.
         self.publisher = publisher
         self.wheel = wheel  # the board meetings, for their agendas
+        self.scale = scale or Scale()  # the risk matrix (PHASEGATE_RISK_SCALE)
 
     @contextmanager
     def unit(self, actor: int | None) -> Iterator[UnitOfWork]:

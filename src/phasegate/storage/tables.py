@@ -467,6 +467,8 @@ class StatusReport(Base):
     budget: Mapped[int | None] = mapped_column(BigInteger)
     spent: Mapped[int | None] = mapped_column(BigInteger)
     forecast: Mapped[int | None] = mapped_column(BigInteger)
+    # At publishing: the top open risks and the year's planned costs, as they were then.
+    register: Mapped[dict[str, Any] | None]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -543,3 +545,7 @@ class CalendarFeed(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+# The business case's tables share this metadata (and the migrations' comparison).
+from phasegate.storage import registers as _registers  # noqa: E402, F401

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from phasegate.domain import events as ev
+from phasegate.domain.register_events import REGISTER_EVENTS
 from phasegate.domain.text import shown
 from phasegate.errors import WebhookInvalid
 
@@ -36,6 +37,7 @@ SUBSCRIBABLE: tuple[str, ...] = tuple(
         ev.ReportRequestCancelled,
         ev.BoardAgendaSent,
         ev.DeadlineEscalated,
+        *REGISTER_EVENTS,
     )
 )
 EVERYTHING = "*"

@@ -22,6 +22,7 @@ from phasegate.domain.model import (
     Gate,
     Phase,
     Policy,
+    Requirement,
     Terminal,
     TerminalKind,
     WorkflowDefinition,
@@ -40,7 +41,7 @@ from phasegate.workflow.yamlnodes import NodeReader, Problem, line_of
 
 TOP_KEYS = ("name", "version", "title", "phases", "terminal", "gates")
 GATE_KEYS = ("id", "from", "to", "label", "purpose", "deciders", "checklist")
-GATE_OPTIONAL = ("documents", "requires_events")
+GATE_OPTIONAL = ("documents", "requires_events", "requires")
 
 
 def load_workflow(path: Path) -> WorkflowDefinition:
@@ -234,6 +235,7 @@ class _WorkflowParser:
             requires = tuple(n for n in names if n)
             if len(set(requires)) != len(requires):
                 self.r.problem(keys["requires_events"], f"{what} lists a required event twice")
+        needs = self._requirements(keys["requires"], what) if "requires" in keys else ()
         if None in (gate_id, from_phase, to, label, purpose, deciders, checklist):
             return None
         gate = Gate(
@@ -246,8 +248,28 @@ class _WorkflowParser:
             checklist=checklist or (),
             documents=documents,
             requires_events=requires,
+            requires=needs,
         )
         return gate, keys["id"]
+
+    def _requirements(self, node: Node, what: str) -> tuple[Requirement, ...]:
+        """``requires:``: what the project's own data must hold before the request can be
+        submitted, each a name phasegate knows (:class:`Requirement`)."""
+        found: list[Requirement] = []
+        known = ", ".join(r.value for r in Requirement)
+        for item in self.r.sequence(node, f"{what}: requires"):
+            name = self.r.identifier(item, f"{what}: requirement")
+            if not name:
+                continue
+            try:
+                requirement = Requirement(name)
+            except ValueError:
+                self.r.problem(item, f"{what} requires {name!r}; phasegate knows {known}")
+                continue
+            if requirement in found:
+                self.r.problem(item, f"{what} lists the requirement {name!r} twice")
+            found.append(requirement)
+        return tuple(found)
 
     def _state_ref(self, node: Node | None, what: str, *, phases_only: bool) -> str | None:
         if node is None:
