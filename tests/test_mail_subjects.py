@@ -45,6 +45,11 @@ SUBJECTS = [
     "[phasegate] Daily summary for 9 February 2027: 3 items, 1 overdue, and a long tail of "
     "plain English words that must fold at spaces",
     "[phasegate] Saksliste for Porteføljestyremøte, 9. februar 2027 kl. 13.00: 1 sak",
+    "[phasegate] Måling av «Timer spart per år» for Jakten på tidstyvene, frist 20. mai 2027",
+    "[phasegate] Revurder risikoen «Leverandøren blir forsinket» i Digital postkasse, frist "
+    "20. mai 2027",
+    "[phasegate] Påminning: målinga av «Timer spart per år (Spart tid)» for Jakten på "
+    "tidstyvene – frist 20. mai 2027",
     "[phasegate] Prosjekt_med_understrek =?utf-8?q?ikke_kodet?= og 100 % ærlig",
     "[phasegate] " + "Æ" * 240,  # every character needs six bytes' worth of escapes
     "[phasegate] Budsjett 1 234 567 kr – 🏫 ny skole – e\u0301 (kombinert aksent)",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,7 @@ def decision_requested(locale: str = "nb", **changes: Any) -> dict[str, Any]:
         "links": link_urls("req"),
         "expires_at": EXPIRES,
         "due": {"at": DUE, "meeting": {"en": "Board meeting"}.get(locale, "Porteføljestyremøte")},
+        "benefits": None,  # only a gate out of realisation (BP6) shows them
     }
     return context | changes
 
@@ -114,10 +115,54 @@ def vote_recorded(locale: str = "nb", **changes: Any) -> dict[str, Any]:
     return context | changes
 
 
+def measurement_requested(locale: str = "nb", **changes: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "recipient": {"name": "Ole Tangen"},
+        "project": {"name": PROJECT},
+        "benefit": {"title": "Spart tid i saksbehandlingen"},
+        "indicator": {
+            "name": "Timer spart per år",
+            "unit": "timer",
+            "direction": "higher",
+            "baseline": Decimal("120.5"),
+            "baseline_on": date(2026, 1, 1),
+            "target": Decimal(1200),
+            "target_on": date(2028, 12, 31),
+        },
+        "latest": {"value": Decimal(300), "measured_on": date(2026, 4, 1), "percent": 17},
+        "as_owner": True,
+        "due_at": SUBMITTED,
+        "form_url": "https://phasegate.example/measure/tok",
+        "expires_at": EXPIRES,
+        "project_url": "https://phasegate.example/projects/7",
+    }
+    return context | changes
+
+
+def risk_review_requested(locale: str = "nb", **changes: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "recipient": {"name": "Ole Tangen"},
+        "project": {"name": PROJECT},
+        "risk": {
+            "title": "Leverandøren blir forsinket",
+            "kind": "risk",
+            "probability": 4,
+            "consequence": 4,
+            "score": 16,
+        },
+        "as_owner": True,
+        "due_at": SUBMITTED,
+        "form_url": "https://phasegate.example/projects/7/risks/3/assessments/new",
+    }
+    return context | changes
+
+
 SAMPLES = {
     "decision_requested": decision_requested,
     "decision_made": decision_made,
     "vote_recorded": vote_recorded,
+    "measurement_requested": measurement_requested,
+    "risk_review_requested": risk_review_requested,
 }
 
 
@@ -570,3 +615,68 @@ def test_a_new_vote_email_calls_its_reader_you_among_those_still_to_vote(
     assert "deg" not in voted.text.split("Venter på:")[1].splitlines()[0]
     en = render(notifications, "vote_recorded", "en")
     assert "Still to vote: you, Ola Nordmann and Kari Lie" in en.text
+
+
+# --- measurement_requested and risk_review_requested: the årshjul asks the owners ----------
+
+ASKS = ("measurement_requested", "risk_review_requested")
+SIGN_OFF = {"nb": "Vennlig hilsen", "nn": "Venleg helsing", "en": "Kind regards"}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("name", ASKS)
+def test_an_ask_names_the_project_and_its_link_in_the_readers_language(
+    notifications: Notifications, name: str, locale: str
+) -> None:
+    email = render(notifications, name, locale)
+    url = SAMPLES[name](locale)["form_url"]
+
+    assert email.subject.startswith("[phasegate] ")
+    assert PROJECT in email.subject
+    assert f'<html lang="{locale}">' in email.html
+    for part in both_parts(email):
+        assert PROJECT in part
+        assert url in part
+        assert SIGN_OFF[locale] in part
+        assert "17. mai 2026 kl. 13.00" in part if locale != "en" else "17 May 2026" in part
+    assert "<script" not in email.html.lower()
+    assert "<form" not in email.html.lower()
+
+
+@pytest.mark.parametrize(
+    ("locale", "facts"),
+    [
+        ("nb", ("120,5 timer", "1\u00a0200 timer innen 31. desember 2028", "300 timer", "17 %")),
+        ("nn", ("120,5 timer", "1\u00a0200 timer innan 31. desember 2028", "300 timer", "17 %")),
+        ("en", ("120.5 timer", "1,200 timer by 31 December 2028", "300 timer", "17%")),
+    ],
+)
+def test_a_measurement_ask_shows_the_unit_baseline_target_and_latest_value(
+    notifications: Notifications, locale: str, facts: tuple[str, ...]
+) -> None:
+    email = render(notifications, "measurement_requested", locale)
+
+    for part in both_parts(email):
+        assert "Timer spart per år" in part
+        assert "Spart tid i saksbehandlingen" in part
+        for fact in facts:
+            assert fact in part
+
+
+def test_a_measurement_ask_without_a_measurement_or_an_owner_says_so(
+    notifications: Notifications,
+) -> None:
+    email = render(notifications, "measurement_requested", "nb", latest=None, as_owner=False)
+
+    for part in both_parts(email):
+        assert "ingen ennå" in part
+        assert "du som prosjektleder får spørsmålet" in part
+
+
+@pytest.mark.parametrize("name", ASKS)
+def test_an_ask_in_nynorsk_is_in_nynorsk(notifications: Notifications, name: str) -> None:
+    email = render(notifications, name, "nn", as_owner=False)
+
+    assert BOKMAL_ONLY.findall(email.subject) == []
+    for part in both_parts(email):
+        assert BOKMAL_ONLY.findall(part) == [], part

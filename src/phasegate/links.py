@@ -1,12 +1,15 @@
-"""Signed vote links: one decider, one gate request, one outcome, until it expires.
+"""Signed links in email: a vote (one decider, one gate request, one outcome), a report
+request's form, or a due measurement's form, each until it expires.
 
 A token is ``<payload>.<signature>``, both URL-safe base64 without padding. The payload
 packs the request, the person, the outcome, the expiry and 16 random bytes, so no two
 links are alike and none can be guessed. The signature is HMAC-SHA256 over the payload
 with the current secret key; links signed with a key from before a rotation still verify.
 
-A link works once because a decider votes once: the engine refuses a second vote. This
-module only proves who made the link and for what; it does no I/O and reads no clock.
+A link works once because a decider votes once: the engine refuses a second vote. A
+measurement link answers one due measurement: once it is recorded, nothing is owed and a
+second one through a link is refused (``cycle/deadlines.py``). This module only proves who
+made the link and for what; it does no I/O and reads no clock.
 """
 
 from __future__ import annotations
@@ -19,11 +22,20 @@ import secrets
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from phasegate.errors import LinkExpired, LinkTampered
 
-__all__ = ["OUTCOMES", "LinkSigner", "ReportLink", "VoteLink", "report_url", "vote_url"]
+__all__ = [
+    "OUTCOMES",
+    "LinkSigner",
+    "MeasurementLink",
+    "ReportLink",
+    "VoteLink",
+    "measurement_url",
+    "report_url",
+    "vote_url",
+]
 
 OUTCOMES = ("approve", "rework", "hold", "stop")
 FORMAT = 1
@@ -34,6 +46,9 @@ _DOMAIN = b"phasegate vote link\x00"  # a vote-link MAC is never valid for anoth
 # report request, person, expiry (µs since the epoch), nonce
 _REPORT_PAYLOAD = struct.Struct(">BQQq16s")
 _REPORT_DOMAIN = b"phasegate report link\x00"
+# project, indicator, person, due date (days since 1 January of year 1), expiry, nonce
+_MEASUREMENT_PAYLOAD = struct.Struct(">BQQQIq16s")
+_MEASUREMENT_DOMAIN = b"phasegate measurement link\x00"
 _MAX_TOKEN = 160  # a real token is 100 characters; refuse long junk before any work
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -54,6 +69,18 @@ class ReportLink:
 
     request: int  # a report request (rapporteringsforespørsel)
     person: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class MeasurementLink:
+    """What a genuine measurement link says: this person may record the measurement of
+    this indicator that its plan had due on ``due_on``."""
+
+    project: int
+    indicator: int
+    person: int
+    due_on: date
     expires_at: datetime
 
 
@@ -125,6 +152,51 @@ class LinkSigner:
             raise LinkExpired(expires_at, person=person)
         return ReportLink(request, person, expires_at)
 
+    def issue_measurement(
+        self,
+        project: int,
+        indicator: int,
+        person: int,
+        due_on: date,
+        now: datetime,
+        ttl: timedelta,
+    ) -> str:
+        """A token for ``person`` to open the form for one due measurement of ``indicator``.
+
+        Signed for measurements only, so it never passes as a vote or report link."""
+        if min(project, indicator, person) <= 0:
+            raise ValueError("project, indicator and person are database ids, so positive")
+        expires = _micros(_aware(now) + ttl)
+        payload = _MEASUREMENT_PAYLOAD.pack(
+            FORMAT,
+            project,
+            indicator,
+            person,
+            due_on.toordinal(),
+            expires,
+            secrets.token_bytes(16),
+        )
+        signature = self._sign(self._keys[0], payload, _MEASUREMENT_DOMAIN)
+        return f"{_encode(payload)}.{_encode(signature)}"
+
+    def verify_measurement(self, token: str, now: datetime) -> MeasurementLink:
+        """The measurement link the token stands for; raises LinkTampered or LinkExpired."""
+        payload, signature = _split(token, _MEASUREMENT_PAYLOAD.size)
+        if not any(
+            hmac.compare_digest(self._sign(k, payload, _MEASUREMENT_DOMAIN), signature)
+            for k in self._keys
+        ):
+            raise LinkTampered()
+        version, project, indicator, person, day, expires, _nonce = _MEASUREMENT_PAYLOAD.unpack(
+            payload
+        )
+        if version != FORMAT or not 0 < day <= date.max.toordinal():
+            raise LinkTampered()
+        expires_at = _EPOCH + timedelta(microseconds=expires)
+        if _aware(now) >= expires_at:
+            raise LinkExpired(expires_at, person=person)
+        return MeasurementLink(project, indicator, person, date.fromordinal(day), expires_at)
+
     @staticmethod
     def _sign(key: bytes, payload: bytes, domain: bytes = _DOMAIN) -> bytes:
         return hmac.new(key, domain + payload, hashlib.sha256).digest()
@@ -138,6 +210,16 @@ def vote_url(base_url: str, token: str) -> str:
 def report_url(base_url: str, token: str) -> str:
     """Where the person asked for a report opens its form (GET shows it, POST submits)."""
     return f"{base_url.rstrip('/')}/report/{token}"
+
+
+def measurement_url(base_url: str, token: str) -> str:
+    """Where a benefit owner opens the form for a due measurement (GET shows, POST records)."""
+    return f"{base_url.rstrip('/')}/measure/{token}"
+
+
+def risk_review_url(base_url: str, project: int, risk: int) -> str:
+    """The project page's form to reassess a risk (for its owner, signed in)."""
+    return f"{base_url.rstrip('/')}/projects/{project}/risks/{risk}/assessments/new"
 
 
 def project_url(base_url: str, project: int) -> str:

@@ -30,7 +30,8 @@ def tick(now: Now = None) -> None:
     t = report.tick
     typer.echo(
         f"tick at {at:%Y-%m-%d %H:%M %Z}: {t.occurrences} wheel event(s) opened, "
-        f"{t.report_requests} report(s) requested, {t.reminders} reminder(s), "
+        f"{t.report_requests} report(s) requested, {t.measurements} measurement(s) and "
+        f"{t.risk_reviews} risk review(s) asked for, {t.reminders} reminder(s), "
         f"{t.escalations} escalation(s), {t.digests} digest(s)"
     )
     if report.mail is not None:

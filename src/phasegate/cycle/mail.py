@@ -1,4 +1,5 @@
-"""The annual cycle's emails: reminders, escalations, report requests, agendas and digests.
+"""The annual cycle's emails: reminders, escalations, report requests, agendas, digests,
+and the asks for due measurements and risk reviews.
 
 Like the gate emails, each is rendered in the recipient's language and written to the
 outbox in the transaction that caused it. A person who chose the daily digest gets their
@@ -9,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row
 
 from phasegate.cycle.plans import Cycle
+from phasegate.domain.benefits import IndicatorDefinition, Progress
 from phasegate.domain.reminders import DeadlineKind, Reminder
 from phasegate.engine.unit import UnitOfWork
-from phasegate.links import report_url
+from phasegate.links import measurement_url, project_url, report_url, risk_review_url
 from phasegate.mail.compose import MailComposer, Recipient
 
 ROLE_LABELS = {
@@ -69,6 +72,19 @@ class CycleMail:
                 meeting = self.gates.meeting_label(deadline.meeting_key, person.language)
         elif kind in (DeadlineKind.STATUS_REPORT, DeadlineKind.BENEFIT_REPORT):
             action_url = self.report_link(target, person.id, now, deadline.due_at)
+        elif kind is DeadlineKind.MEASUREMENT and deadline.project_id is not None:
+            indicator, _, day = target_text.partition(":")
+            action_url = self.measurement_link(
+                deadline.project_id,
+                int(indicator),
+                person.id,
+                date.fromisoformat(day),
+                now,
+                deadline.due_at,
+            )
+        elif kind is DeadlineKind.RISK_REVIEW and deadline.project_id is not None:
+            risk = int(target_text.partition(":")[0])
+            action_url = risk_review_url(self.gates.base_url, deadline.project_id, risk)
         plan = self.cycle.plan(kind)
         return {
             "kind": kind.value,
@@ -90,6 +106,15 @@ class CycleMail:
         return report_url(
             self.gates.base_url, self.gates.signer.issue_report(request, person, now, ttl)
         )
+
+    def measurement_link(
+        self, project: int, indicator: int, person: int, due_on: date, now: datetime, due: datetime
+    ) -> str:
+        """The signed form for one due measurement; it lives as long as a report link."""
+        token = self.gates.signer.issue_measurement(
+            project, indicator, person, due_on, now, self.report_link_ttl(now, due)
+        )
+        return measurement_url(self.gates.base_url, token)
 
     # --- reminders ---------------------------------------------------------------------
 
@@ -120,7 +145,7 @@ class CycleMail:
     def _links_expire(self, item: dict[str, Any], now: datetime, due: datetime) -> datetime | None:
         if item["links"]:
             return now + self.gates.link_ttl
-        if item["action_url"]:
+        if item["action_url"] and item["kind"] != DeadlineKind.RISK_REVIEW.value:
             return now + self.report_link_ttl(now, due)
         return None
 
@@ -149,6 +174,72 @@ class CycleMail:
         }
         return self.gates.send(uow, "report_requested", person, project.id, context)
 
+    def measurement_requested(
+        self,
+        uow: UnitOfWork,
+        *,
+        person: Recipient,
+        project: tuple[int, str],
+        benefit: str,
+        indicator: tuple[int, str],
+        definition: IndicatorDefinition,
+        progress: Progress,
+        owner: bool,
+        due_on: date,
+        due: datetime,
+    ) -> str:
+        """Ask for one due measurement, with what the indicator is and where it stands."""
+        latest = progress.latest
+        context = {
+            "recipient": {"name": person.name},
+            "project": {"name": project[1]},
+            "benefit": {"title": benefit},
+            "indicator": {
+                "name": indicator[1],
+                "unit": definition.unit,
+                "direction": definition.direction.value,
+                "baseline": _plain(definition.baseline),
+                "baseline_on": definition.baseline_on,
+                "target": _plain(definition.target),
+                "target_on": definition.target_on,
+            },
+            "latest": None
+            if latest is None
+            else {
+                "value": _plain(latest.value),
+                "measured_on": latest.measured_on,
+                "percent": progress.percent,
+            },
+            "as_owner": owner,  # False: asked as the project manager, for want of an owner
+            "due_at": due,
+            "form_url": self.measurement_link(
+                project[0], indicator[0], person.id, due_on, uow.now, due
+            ),
+            "expires_at": uow.now + self.report_link_ttl(uow.now, due),
+            "project_url": project_url(self.gates.base_url, project[0]),
+        }
+        return self.gates.send(uow, "measurement_requested", person, project[0], context)
+
+    def risk_review_requested(
+        self, uow: UnitOfWork, *, person: Recipient, risk: Row[Any], owner: bool, due: datetime
+    ) -> str:
+        """Ask the risk's owner to reassess it by its review date."""
+        context = {
+            "recipient": {"name": person.name},
+            "project": {"name": risk.project},
+            "risk": {
+                "title": risk.title,
+                "kind": risk.kind,
+                "probability": risk.probability,
+                "consequence": risk.consequence,
+                "score": risk.score,
+            },
+            "as_owner": owner,
+            "due_at": due,
+            "form_url": risk_review_url(self.gates.base_url, risk.project_id, risk.id),
+        }
+        return self.gates.send(uow, "risk_review_requested", person, risk.project_id, context)
+
     def board_agenda(
         self,
         uow: UnitOfWork,
@@ -171,3 +262,9 @@ class CycleMail:
     ) -> str:
         context = {"recipient": {"name": person.name}, "day": day, "entries": entries}
         return self.gates.send(uow, "digest", person, None, context)
+
+
+def _plain(value: Decimal) -> Decimal:
+    """A stored value without the storage's trailing zeros: 1200.0000 reads 1200."""
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal

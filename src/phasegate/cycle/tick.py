@@ -12,7 +12,10 @@ The database decides what is due; the clock only says when to look. A tick:
    key in the transaction that queues its email. A tick after downtime sends one catch-up
    reminder per deadline: :class:`~phasegate.domain.reminders.ReminderPlan` picks the
    latest due slot.
-3. **Sends daily digests** to the people who chose one, once a day per person (unique key).
+3. **Asks for due measurements and risk reviews** (:mod:`phasegate.cycle.registers`):
+   planned measurement dates and risk review dates coming within two weeks, claimed like
+   deadlines; a measurement that follows a reporting cycle is asked as the cycle opens.
+4. **Sends daily digests** to the people who chose one, once a day per person (unique key).
 
 Its cost follows the number of due items: every query reads through an index on what is
 due, never the whole portfolio.
@@ -37,13 +40,16 @@ from phasegate.cycle.deadlines import (
 )
 from phasegate.cycle.mail import ROLE_LABELS, CycleMail, DeadlineRow
 from phasegate.cycle.plans import Cycle
+from phasegate.cycle.registers import RegisterAsks
 from phasegate.domain import events as ev
 from phasegate.domain.reminders import DeadlineKind, Reminder, ReminderState, Stage
-from phasegate.domain.wheel import EventKind, Occurrence
+from phasegate.domain.wheel import BENEFIT_PHASE, EventKind, Occurrence
 from phasegate.engine.agenda import read_agenda
+from phasegate.engine.business_case import read_benefits
 from phasegate.engine.outbox import enqueue_many
 from phasegate.engine.service import Engine
 from phasegate.engine.unit import UnitOfWork
+from phasegate.engine.views import GateRequestView
 from phasegate.errors import ConcurrentUpdate
 from phasegate.i18n import LOCALES
 from phasegate.mail.compose import Recipient
@@ -168,9 +174,13 @@ class TickReport:
     reminders: int = 0  # deadlines that got a reminder or an escalation
     escalations: int = 0
     digests: int = 0
+    measurements: int = 0  # measurements asked for (planned dates and reporting cycles)
+    risk_reviews: int = 0  # risk reviews asked for
 
     def __bool__(self) -> bool:
-        return any((self.occurrences, self.reminders, self.digests))
+        return any(
+            (self.occurrences, self.reminders, self.digests, self.measurements, self.risk_reviews)
+        )
 
 
 class Ticker:
@@ -190,24 +200,30 @@ class Ticker:
         self.mail = mail
         self.batch = batch
         self.timed = timed  # times each tick (the metrics' histogram)
+        self.registers = RegisterAsks(engine, cycle, mail, batch, self._people)
 
     def tick(self) -> TickReport:
         with self.timed():
             now = self.engine.clock()
-            occurrences, requested = self.open_occurrences(now)
+            occurrences, requested, measured = self.open_occurrences(now)
+            measured += self.registers.planned_measurements(now)
+            reviews = self.registers.risk_reviews(now)
             reminders, escalations = self.send_reminders(now)
             digests = self.send_digests(now)
-            return TickReport(occurrences, requested, reminders, escalations, digests)
+            return TickReport(
+                occurrences, requested, reminders, escalations, digests, measured, reviews
+            )
 
     # --- 1. wheel occurrences ----------------------------------------------------------
 
-    def open_occurrences(self, now: datetime) -> tuple[int, int]:
+    def open_occurrences(self, now: datetime) -> tuple[int, int, int]:
+        """Open what is due; (occurrences, report requests, measurements asked for)."""
         due = self.cycle.wheel.open_at(now)
         if not due:
-            return 0, 0
+            return 0, 0, 0
         with self.engine.reading() as conn:
             opened = set(conn.execute(Q_OPENED, {"keys": [o.key for o in due]}).scalars())
-        count = requested = 0
+        count = requested = measured = 0
         for occurrence in due:
             if occurrence.key in opened:
                 continue
@@ -223,27 +239,32 @@ class Ticker:
                             "opened_at": uow.now,
                         },
                     )
-                    requested += self._act_on(uow, occurrence)
+                    reports, measurements = self._act_on(uow, occurrence)
             except ConcurrentUpdate:
                 log.info("wheel occurrence %s was opened by another scheduler", occurrence.key)
                 continue
             count += 1
-        return count, requested
+            requested += reports
+            measured += measurements
+        return count, requested, measured
 
-    def _act_on(self, uow: UnitOfWork, occurrence: Occurrence) -> int:
+    def _act_on(self, uow: UnitOfWork, occurrence: Occurrence) -> tuple[int, int]:
+        """(report requests, measurements asked for) that opening the occurrence made."""
         kind = occurrence.event.kind
         if kind is EventKind.BOARD_MEETING:
             self._send_agenda(uow, occurrence)
-            return 0
+            return 0, 0
         if kind is EventKind.REPORTING_CYCLE:
-            return self._request_reports(uow, occurrence)
+            reports = self._request_reports(uow, occurrence)
+            return reports, self.registers.for_cycle(uow, occurrence)
         self._start_wheel_deadline(uow, occurrence)
-        return 0
+        return 0, 0
 
     def _send_agenda(self, uow: UnitOfWork, meeting: Occurrence) -> None:
         """Every board member gets the meeting's agenda, as the engine reads it: the open
         board decisions due by then, those earlier meetings carried over included."""
         pending = read_agenda(uow.conn, uow.workflows, self.cycle.wheel, meeting, uow.now)
+        achieved = {view.id: self._achievement(uow, view) for view in pending}
         for person in self._people(uow, uow.conn.execute(Q_ROLE, {"role": "board"}).scalars()):
             items = [
                 {
@@ -254,6 +275,7 @@ class Ticker:
                     "submitted_by": view.submitted_by,
                     "votes_cast": len(view.votes),
                     "deciders": len(view.deciders),
+                    "achievement": achieved[view.id],  # BP6: how far each indicator came
                     "links": self.mail.gates.vote_links(view.id, person.id, uow.now)
                     if person.id in view.decider_ids
                     and all(v.voter_id != person.id for v in view.votes)
@@ -269,6 +291,18 @@ class Ticker:
                 items=items,
             )
         uow.emit(ev.BoardAgendaSent(meeting=meeting.key, requests=tuple(v.id for v in pending)))
+
+    def _achievement(self, uow: UnitOfWork, view: GateRequestView) -> list[dict[str, Any]]:
+        """For a request out of realisation (BP6): each indicator's achievement in per cent
+        (None: not measured), as ``domain.benefits.progress`` computes it everywhere."""
+        if view.from_phase != BENEFIT_PHASE:
+            return []
+        today = uow.now.astimezone(self.cycle.wheel.zone).date()
+        return [
+            {"name": i.name, "percent": i.progress.percent}
+            for b in read_benefits(uow.conn, view.project_id, today)
+            for i in b.indicators
+        ]
 
     def _request_reports(self, uow: UnitOfWork, cycle: Occurrence) -> int:
         """Ask every active project in the cycle's phases for its report."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -19,8 +20,9 @@ from sqlalchemy import Row
 
 from phasegate.domain import events as ev
 from phasegate.domain.model import Gate, Outcome, WorkflowDefinition
-from phasegate.domain.wheel import event_id_of
+from phasegate.domain.wheel import BENEFIT_PHASE, event_id_of
 from phasegate.engine import queries
+from phasegate.engine.business_case import read_benefits
 from phasegate.engine.outbox import enqueue_many, outbox_row
 from phasegate.engine.recipients import Q_DECIDERS, Q_PEOPLE, Q_PROJECT, Q_VOTERS
 from phasegate.engine.signin import make_sign_in_link
@@ -76,6 +78,7 @@ class MailComposer:
         """Each decider gets their own email with their own links, one per outcome."""
         request = queries.gate_request(uow.conn, uow.workflows, event.request)
         project, definition, gate = self._subject(uow, event.project, event.gate)
+        benefits = self.achievement(uow, event.project, gate)
         for person in self.people(uow, event.deciders):
             meeting = self.meeting_label(request.meeting_key, person.language)
             context = {
@@ -104,6 +107,7 @@ class MailComposer:
                 "links": self.vote_links(event.request, person.id, uow.now),
                 "expires_at": uow.now + self.link_ttl,
                 "due": {"at": request.due_at, "meeting": meeting},
+                "benefits": benefits,
             }
             self.send(uow, "decision_requested", person, event.project, context)
 
@@ -187,6 +191,40 @@ class MailComposer:
 
     # --- helpers --------------------------------------------------------------------
 
+    def achievement(self, uow: UnitOfWork, project: int, gate: Gate) -> list[dict[str, Any]] | None:
+        """For a gate out of realisation (BP6, *gevinstene er realisert*): every benefit
+        and indicator with its achievement, as ``domain.benefits.progress`` computes it for
+        every view. None for other gates, whose emails leave benefits out."""
+        if gate.from_phase != BENEFIT_PHASE:
+            return None
+        today = uow.now.astimezone(self.zone).date()
+        return [
+            {
+                "title": b.title,
+                "owner": b.owner,
+                "status": b.status.value,
+                "indicators": [
+                    {
+                        "name": i.name,
+                        "unit": i.unit,
+                        "baseline": _plain(i.definition.baseline),
+                        "target": _plain(i.definition.target),
+                        "target_on": i.definition.target_on,
+                        "latest": None
+                        if i.progress.latest is None
+                        else {
+                            "value": _plain(i.progress.latest.value),
+                            "measured_on": i.progress.latest.measured_on,
+                        },
+                        "percent": i.progress.percent,
+                        "trend": i.progress.trend.value,
+                    }
+                    for i in b.indicators
+                ],
+            }
+            for b in read_benefits(uow.conn, project, today)
+        ]
+
     def send(
         self,
         uow: UnitOfWork,
@@ -248,6 +286,12 @@ class MailComposer:
         gate = definition.definition.gate(gate_id)
         assert gate is not None
         return row, definition.definition, gate
+
+
+def _plain(value: Decimal) -> Decimal:
+    """A stored value without the storage's trailing zeros: 1200.0000 reads 1200."""
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
 
 
 def _next_query(page: str) -> str:

@@ -32,6 +32,7 @@ from phasegate.errors import (
 from phasegate.i18n import Words, pick, words
 from phasegate.i18n.formats import format_datetime
 from phasegate.web.access import Rule, SignedIn, guard, session_csrf
+from phasegate.web.links import Voice, gate_benefits
 from phasegate.web.params import TEXT_LENGTH, Lines, RowId
 
 OUTCOMES = ("approve", "rework", "hold", "stop")
@@ -67,6 +68,7 @@ class Item:
     may_vote: bool
     refused: Refused | None = None
     comments: dict[str, str] = field(default_factory=dict)
+    benefits: list[Any] | None = None  # at BP6: each benefit's achievement (web/links.py)
 
 
 def decision_routes(app: App, templates: Jinja2Templates) -> APIRouter:
@@ -205,6 +207,7 @@ class DecisionPages:
             may_vote=view.status == "open" and me.person in view.decider_ids and not mine,
             refused=mine_here,
             comments={mine_here.outcome: mine_here.comment} if mine_here else {},
+            benefits=gate_benefits(self.engine, view.project_id, gate, Voice(locale, self.zone)),
         )
 
     def waited(self, view: GateRequestView, t: Words) -> str:

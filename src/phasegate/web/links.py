@@ -27,7 +27,9 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from phasegate.bootstrap import App
-from phasegate.domain.model import WorkflowDefinition
+from phasegate.domain.benefits import Progress
+from phasegate.domain.model import Gate, WorkflowDefinition
+from phasegate.domain.wheel import BENEFIT_PHASE
 from phasegate.engine.service import Clock, Engine
 from phasegate.engine.views import (
     GateRequestView,
@@ -50,7 +52,7 @@ from phasegate.errors import (
     RuleViolation,
 )
 from phasegate.i18n import Words, pick, words
-from phasegate.i18n.formats import format_datetime
+from phasegate.i18n.formats import format_date, format_datetime, format_number
 from phasegate.links import VoteLink
 from phasegate.web.access import Rule, guard
 from phasegate.web.params import TEXT_LENGTH, Lines
@@ -100,8 +102,56 @@ class Refusal:
     detail: str = ""
 
 
+def gate_benefits(engine: Engine, project: int, gate: Gate, voice: Voice) -> list[Any] | None:
+    """For a gate out of realisation (BP6, *gevinstene er realisert*): every benefit with
+    each indicator's baseline, target, latest value, achievement and trend in words, as the
+    deciders read them (``domain.benefits.progress``, the one computation). None for other
+    gates."""
+    if gate.from_phase != BENEFIT_PHASE:
+        return None
+    t = voice.t
+
+    def number(value: Any) -> str:
+        return format_number(value, voice.locale)
+
+    def achieved(progress: Progress) -> tuple[str, str, str]:
+        latest = progress.latest
+        if latest is None:
+            return t("gate_not_measured"), "", ""
+        day = format_date(latest.measured_on, voice.locale, voice.zone)
+        return (
+            f"{number(latest.value)} ({day})",
+            t("gate_percent", percent=progress.percent),
+            t(f"gate_trend_{progress.trend.value}"),
+        )
+
+    return [
+        {
+            "title": b.title,
+            "owner": t("gate_benefit_owner", name=b.owner)
+            if b.owner
+            else t("gate_benefit_no_owner"),
+            "status": t("gate_benefit_status", status=t(f"gate_benefit_status_{b.status.value}")),
+            "indicators": [
+                (
+                    i.name,
+                    t(
+                        "gate_span",
+                        baseline=number(i.definition.baseline),
+                        target=number(i.definition.target),
+                        unit=i.unit,
+                    ),
+                    *achieved(i.progress),
+                )
+                for i in b.indicators
+            ],
+        }
+        for b in engine.business_case(project).benefits
+    ]
+
+
 def link_routes(app: App, templates: Jinja2Templates, clock: Clock) -> APIRouter:
-    """The routes behind the links in decision emails."""
+    """The routes behind the links in decision and measurement emails."""
     pages = LinkPages(app, templates, clock)
     router = APIRouter(dependencies=[guard(app, Rule.LINK_TOKEN)])
 
@@ -144,7 +194,14 @@ def link_routes(app: App, templates: Jinja2Templates, clock: Clock) -> APIRouter
             return pages.refused(request, voice, pages.vote_refused(link, person, voice, exc))
         return pages.recorded(request, link, view, voice, result)
 
-    return router
+    # The form behind a measurement email's link, with the same rules; that module builds on
+    # this one's pages, so it is imported here.
+    from phasegate.web.measure_link import measurement_routes  # noqa: PLC0415
+
+    links = APIRouter()
+    links.include_router(router)
+    links.include_router(measurement_routes(app, pages))
+    return links
 
 
 class LinkPages:
@@ -319,6 +376,7 @@ class LinkPages:
             "csrf": self.csrf_for(cookie, token),
             "action": request.url.path,
             "expires": voice.when(link.expires_at),
+            "benefits": gate_benefits(self.engine, view.project_id, gate, voice),
         }
         response = self.render(request, voice, "link_confirm.html", context, 400 if error else 200)
         response.set_cookie(
