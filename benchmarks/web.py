@@ -16,6 +16,13 @@ process, on the same machine: its CPU time is counted and shown.
   (``--projects``, default 1,000 and 5,000; ``--page-requests`` each, default 20).
   Target: p50 <= 300 ms at 5,000 projects (smaller sizes are for comparison).
   ``read_overview`` (the engine's part) is also timed in this process.
+* **benefits and risk overviews**: ``GET /portfolio/benefits`` and ``GET /portfolio/risks``
+  (their first page of 50 rows, the summary counts and the matrix), measured as the
+  overview is. Each project has 3 benefits (each with 1 indicator and 2 or 3
+  measurements; every seventh benefit has no owner) and 5 open risks. Target: p50 <=
+  300 ms each at 5,000 projects. ``benefits_overview`` and ``risks_overview`` (the
+  engine's part) are also timed in this process. Every page is read by a signed-in PMO
+  (the portfolio is not public: ``PHASEGATE_PUBLIC_READ`` is ``none``).
 * **votes**: ``POST /api/gate-requests/{id}/votes`` with ``{"outcome": "approve"}`` and
   ``Authorization: Bearer pgt_...`` (tokens made by the engine, one per person) from
   ``--clients`` (32) threads, each with its own connection, for each ``--workers`` setting
@@ -60,10 +67,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -81,10 +89,13 @@ from phasegate.domain.model import Gate
 from phasegate.domain.reminders import DeadlineKind
 from phasegate.domain.reports import SCALES, Colour, ReportKind, required_dimensions
 from phasegate.domain.wheel import EventKind
+from phasegate.engine.case_overviews import BenefitFilters, RiskFilters
 from phasegate.engine.overview import Filters, Sort, read_overview
 from phasegate.engine.unit import SYSTEM, UnitOfWork
 from phasegate.settings import Settings
+from phasegate.storage.registers import Benefit, Indicator, Measurement, Risk
 from phasegate.storage.tables import Person, Project, RoleGrant, StatusReport, Vote
+from phasegate.web.access import SESSION_COOKIE
 
 HERE = Path(__file__).resolve().parent
 TARGET_PAGE_P50_MS = 300.0  # GET / with 5,000 projects
@@ -97,6 +108,10 @@ SAMPLE_VOTES = 60  # in-process votes whose statements are counted (after SAMPLE
 SAMPLE_WARM_UP = 20
 VOTES_PER_PROJECT = 0.9  # board: 2 in 10 projects x 4 votes; owner: 1 in 10 x 1 vote
 
+BENEFITS = ("Spart tid i saksbehandlingen", "Lavere driftskostnader", "Færre klager")
+RISKS = ("Forsinket leveranse", "Kostnadsøkning", "Mangel på kompetanse", "Uklart mandat",
+         "Gjenbruk av løsning")  # fmt: skip
+RISK_CATEGORIES = ("Økonomi", "Teknologi", "Organisasjon", "Leverandør")
 AREAS = ("Oppvekst", "Helse og omsorg", "Samfunnsutvikling", "Organisasjon", "Kultur")
 PORTFOLIOS = ("Digitalisering", "Bygg og eiendom", "Tjenesteutvikling")
 
@@ -153,7 +168,17 @@ class Writer(bulk.Writer):
     9 in realisation, on hold, completed or stopped.
     """
 
-    TABLES = (Person, RoleGrant, Project, StatusReport, *bulk.Writer.TABLES[3:])
+    TABLES = (
+        Person,
+        RoleGrant,
+        Project,
+        StatusReport,
+        *bulk.Writer.TABLES[3:],
+        Benefit,
+        Indicator,
+        Measurement,
+        Risk,
+    )
 
     def __init__(self, app: App, n: int, now: datetime, seed: int) -> None:
         super().__init__(app, n, now)
@@ -220,6 +245,7 @@ class Writer(bulk.Writer):
             entered=timedelta(days=30 + p % 200),
             created=timedelta(days=300 + p % 300),
         )
+        self.business_case(p, owner, leader)
         if phase in ("execution", "closing", "realisation", "completed"):
             for months in (1, 5) if phase == "execution" else (5,):
                 self.status_report(p, leader, now - timedelta(days=30 * months + p % 20))
@@ -249,6 +275,51 @@ class Writer(bulk.Writer):
                 {lang: f"{o.event.label.get(lang)} {o.at.year}" for lang in ("nb", "en")},
                 o.at,
             )
+
+    def business_case(self, project: int, owner: int, leader: int) -> None:
+        """3 benefits, each with 1 indicator and 2 or 3 measurements, and 5 open risks."""
+        now, rng = self.now, self.rng
+        stamp = {"created_at": now, "updated_at": now, "version": 1}
+        today = now.date()
+        for k in range(3):
+            benefit = len(self.rows[Benefit]) + 1
+            self.rows[Benefit].append(
+                {"id": benefit, "project_id": project, "title": f"{BENEFITS[k]} {project}",
+                 "description": "", "kind": ("time", "economic", "quality")[k],
+                 "owner_id": None if benefit % 7 == 0 else owner, **stamp}
+            )  # fmt: skip
+            lower = k == 1  # costs go down
+            baseline, target = (1000, 400) if lower else (0, 800)
+            indicator = len(self.rows[Indicator]) + 1
+            self.rows[Indicator].append(
+                {"id": indicator, "benefit_id": benefit, "project_id": project,
+                 "name": "Timer per år", "unit": "timer",
+                 "direction": "lower" if lower else "higher",
+                 "baseline": Decimal(baseline), "baseline_on": today - timedelta(days=500),
+                 "target": Decimal(target),
+                 "target_on": today + timedelta(days=200 + project % 300),
+                 "plan_cycle": None, "plan_dates": [], **stamp}
+            )  # fmt: skip
+            for m in range(2 + project % 2):
+                step = rng.randint(50, 250)
+                self.rows[Measurement].append(
+                    {"id": len(self.rows[Measurement]) + 1, "indicator_id": indicator,
+                     "value": Decimal(baseline + (-step if lower else step) * (m + 1)),
+                     "measured_on": today - timedelta(days=400 - 120 * m), "comment": "",
+                     "recorded_by": owner, "recorded_at": now, "channel": "form"}
+                )  # fmt: skip
+        for k in range(5):
+            p, c = rng.randint(1, 5), rng.randint(1, 5)
+            self.rows[Risk].append(
+                {"id": len(self.rows[Risk]) + 1, "project_id": project,
+                 "kind": "opportunity" if k == 4 else "risk", "title": f"{RISKS[k]} {project}",
+                 "description": "", "category": RISK_CATEGORIES[(project + k) % 4],
+                 "owner_id": leader, "assessment_id": None, "probability": p, "consequence": c,
+                 "score": p * c, "probability_after": None, "consequence_after": None,
+                 "score_after": None, "response": "reduce", "mitigation": "", "status": "open",
+                 "next_review_on": today + timedelta(days=rng.randint(-20, 90)),
+                 "review_asked_on": None, **stamp}
+            )  # fmt: skip
 
     def status_report(self, project: int, leader: int, published: datetime) -> None:
         ratings: dict[str, str] = {}
@@ -498,25 +569,36 @@ class CpuMeter:
 # --- the measurements -------------------------------------------------------------------
 
 
-def measure_page(server: Server, n: int, requests: int) -> Result:
-    """GET / one request at a time; checks every page shows all ``n`` projects."""
-    shown = f"Viser {n} av {n} prosjekter"
+def measure_page(
+    server: Server,
+    n: int,
+    requests: int,
+    session: str,
+    path: str = "/",
+    shown: str | None = None,
+) -> Result:
+    """GET ``path`` one request at a time, signed in; checks every page says ``shown``
+    (the overview: that it shows all ``n`` projects)."""
+    shown = shown or f"Viser {n} av {n} prosjekter"
     times: list[float] = []
     size = 0
-    with httpx.Client(base_url=server.base, timeout=60) as client:
+    cookies = {SESSION_COOKIE: session}
+    with httpx.Client(base_url=server.base, timeout=60, cookies=cookies) as client:
         for i in range(PAGE_WARM_UP + requests):
             started = time.perf_counter()
-            response = client.get("/")
+            response = client.get(path)
             elapsed = (time.perf_counter() - started) * 1000
             if response.status_code != 200 or shown not in response.text:
-                raise SystemExit(f"error: GET / answered {response.status_code}, not {shown!r}")
+                raise SystemExit(
+                    f"error: GET {path} answered {response.status_code}, not {shown!r}"
+                )
             size = len(response.content)
             if i >= PAGE_WARM_UP:
                 times.append(elapsed)
     p50 = percentile(times, 50)
     held = n >= TARGET_PAGE_PROJECTS  # smaller portfolios are shown for comparison
     return Result(
-        f"GET / ({n} projects)",
+        f"GET {path} ({n} projects)",
         len(times),
         p50,
         percentile(times, 99),
@@ -701,6 +783,38 @@ def overview_in_process(app: App, times: int = 5) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
+def case_overviews_in_process(app: App, times: int = 5) -> str:
+    """``benefits_overview`` and ``risks_overview`` here: median wall and CPU ms, and the
+    statements each runs."""
+    engine = app.engine
+    calls: dict[str, Callable[[], object]] = {
+        "benefits_overview": lambda: engine.benefits_overview(BenefitFilters()),
+        "risks_overview": lambda: engine.risks_overview(RiskFilters()),
+    }
+    found = []
+    for name, call in calls.items():
+        call()  # warms the caches
+        counter = QueryCounter()
+        event.listen(app.database, "before_cursor_execute", counter)
+        wall, cpu = [], []
+        for _ in range(times):
+            started, used = time.perf_counter(), time.process_time()
+            call()
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - used) * 1000)
+        event.remove(app.database, "before_cursor_execute", counter)
+        found.append(
+            f"{name} {statistics.median(wall):.0f} ms ({statistics.median(cpu):.0f} ms CPU, "
+            f"{counter.queries // times} statements)"
+        )
+    return "; ".join(found)
+
+
+def pmo_session(app: App) -> str:
+    """A signed-in PMO's session (the pages need one; PHASEGATE_PUBLIC_READ is off)."""
+    return app.engine.start_session(BOARD + 1, timedelta(hours=2), via="benchmark")
+
+
 def count(database: Database, statement: Any) -> int:
     with database.connect() as conn:
         return int(conn.execute(statement).scalar_one())
@@ -790,14 +904,14 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
 def report(where: str, results: list[Result], details: list[str]) -> int:
     """The table, and the exit status."""
     print(f"phasegate over HTTP (uvicorn, httpx) on {where}, {os.cpu_count()} cores")
-    header = f"{'':<34} {'n':>5} {'p50 ms':>8} {'p99 ms':>8} {'votes/s':>8} {'errors':>6}  target"
+    header = f"{'':<40} {'n':>5} {'p50 ms':>8} {'p99 ms':>8} {'votes/s':>8} {'errors':>6}  target"
     print(header)
     print("-" * len(header))
     for r in results:
         rate = "" if r.per_s is None else f"{r.per_s:.0f}"
         verdict = "" if r.target.startswith("(") else (": met" if r.met else ": NOT met")
         print(
-            f"{r.what:<34} {r.n:>5} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {rate:>8} {r.errors:>6}  "
+            f"{r.what:<40} {r.n:>5} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {rate:>8} {r.errors:>6}  "
             f"{r.target}{verdict}   {r.note}"
         )
     for detail in details:
@@ -816,17 +930,28 @@ def main(argv: list[str] | None = None) -> int:
     where = make_url(url).render_as_string(hide_password=True)
     print(f"phasegate web benchmark on {where}", file=sys.stderr)
     results: list[Result] = []
+    details = []
     for size in args.projects:
         app, _ = seeded(url, size, seed=size)
         try:
             engine_wall, engine_cpu = overview_in_process(app)
+            cases = case_overviews_in_process(app)
+            session = pmo_session(app)
         finally:
             app.database.dispose()
         with serving(url, 1, args.app) as server:
-            page = measure_page(server, size, args.page_requests)
+            page = measure_page(server, size, args.page_requests, session)
+            benefits = measure_page(
+                server, size, args.page_requests, session, "/portfolio/benefits",
+                f"Viser 1–50 av {3 * size}",
+            )  # fmt: skip
+            risks = measure_page(
+                server, size, args.page_requests, session, "/portfolio/risks",
+                f"Viser 1–50 av {5 * size}",
+            )  # fmt: skip
         note = f"{page.note}; read_overview {engine_wall:.0f} ms ({engine_cpu:.0f} ms CPU)"
-        results.append(replace(page, note=note))
-    details = []
+        results += [replace(page, note=note), benefits, risks]
+        details.append(f"  {size} projects, in this process: {cases}")
     for workers in args.workers:
         result, detail = run_votes(url, workers, max(args.projects), args)
         results.append(result)

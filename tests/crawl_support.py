@@ -12,16 +12,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
+from decimal import Decimal
 from pathlib import Path
 
 from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 
 from phasegate.bootstrap import App, build
+from phasegate.domain.benefits import BenefitKind, Direction, IndicatorDefinition
+from phasegate.domain.plans import CostKind, CostLine, PeopleLine
 from phasegate.domain.reports import ReportContent
+from phasegate.domain.risks import Assessment, Response, RiskKind, RiskStatus
+from phasegate.engine.benefits import BenefitDraft, IndicatorDraft
 from phasegate.engine.outbox import OutboxEntry, list_messages
+from phasegate.engine.risks import RiskDraft
+from phasegate.engine.service import Engine
 from phasegate.storage.tables import WebhookDelivery
 from phasegate.web.access import Rule, every_route, rule_of
 from phasegate.web.app import create_app
@@ -46,6 +53,10 @@ class Ids:
     sign_in_token: str
     occurrence: str  # "<event id>/<YYYYMMDDTHHMM>"
     workflow: str
+    benefit: int = 0  # the project's business case: a benefit, its indicator, a risk
+    indicator: int = 0
+    risk: int = 0
+    measure_token: str = ""  # the owner's link to a due measurement of that indicator
 
     def fill(self, path: str) -> str:
         event_id, stamp = self.occurrence.split("/")
@@ -63,6 +74,9 @@ class Ids:
             "event_id": event_id,
             "stamp": stamp,
             "name": self.workflow,
+            "benefit_id": self.benefit,
+            "indicator_id": self.indicator,
+            "risk_id": self.risk,
         }
 
         def value(found: re.Match[str]) -> str:
@@ -70,6 +84,8 @@ class Ids:
             if name == "token":
                 if path.startswith("/login/"):
                     return self.sign_in_token
+                if path.startswith("/measure/"):
+                    return self.measure_token
                 return self.report_token if "report" in path else self.vote_token
             assert name in values, f"no id for {{{name}}} in {path}: add it to crawl_support.Ids"
             return str(values[name])
@@ -140,6 +156,7 @@ def one_of_everything(app: App, cast: Cast, clock: Clock, name: str = "Nytt råd
     )
     engine.publish_report(report, actor=cast.leader)
     hook, _ = engine.add_webhook("Arkiv", "https://arkiv.asker.example/inn", ["*"], actor=cast.pmo)
+    case = business_case(engine, built, cast)
     tick_at(app, clock, local(date(2027, 4, 16), time(8, 0)))
 
     idea = engine.register_project(f"{name} – idé", owner=cast.owner, leader=cast.leader)
@@ -168,9 +185,54 @@ def one_of_everything(app: App, cast: Cast, clock: Clock, name: str = "Nytt råd
         vote_token=vote_link,
         report_token=report_link,
         sign_in_token=_link(mails, "/login/"),
+        measure_token=_link(mails, "/measure/"),
         occurrence=meeting,
         workflow=workflow.name,
+        **case,
     )
+
+
+def business_case(engine: Engine, project: int, cast: Cast) -> dict[str, int]:
+    """A benefit with a measured indicator, a risk assessed twice, and cost and staffing
+    plans, for the project page and the business case forms."""
+    benefit = engine.add_benefit(
+        project,
+        BenefitDraft("Lavere energibruk", "Nytt bygg.", BenefitKind.ECONOMIC, cast.owner),
+        actor=cast.leader,
+    )
+    kwh = IndicatorDefinition(
+        "kWh per m²",
+        Direction.LOWER,
+        Decimal(180),
+        date(2026, 1, 1),
+        Decimal(90),
+        date(2029, 12, 31),
+    )
+    indicator = engine.add_indicator(
+        benefit,
+        # 28 April is within two weeks of the tick: the owner is asked, with a link.
+        IndicatorDraft("Energibruk", kwh, plan_dates=(date(2027, 4, 28), date(2027, 6, 1))),
+        actor=cast.leader,
+    )
+    engine.record_measurement(indicator, Decimal(170), date(2026, 12, 1), "Måler", actor=cast.owner)
+    engine.record_measurement(indicator, Decimal(160), date(2027, 1, 10), actor=cast.owner)
+    draft = RiskDraft(RiskKind.RISK, "Stålet blir forsinket", "", "Leverandør", cast.leader)
+    first = Assessment(4, 4, 2, 3, Response.REDUCE, "Dagbot", RiskStatus.OPEN, date(2027, 3, 1))
+    risk = engine.add_risk(project, draft, first, actor=cast.leader)
+    engine.assess_risk(risk, replace(first, probability=3), "Levert i rute.", actor=cast.leader)
+    unit = engine.save_term("unit", "Eiendom", actor=cast.pmo)
+    competence = engine.save_term("competence", "Byggeledelse", actor=cast.pmo)
+    engine.save_plans(
+        project,
+        costs=[
+            CostLine(2027, CostKind.INVESTMENT, 120_000_000),
+            CostLine(2028, CostKind.OPERATING, -1_500_000, benefit, "Lavere strømregning"),
+        ],
+        people=[PeopleLine(2027, unit, competence, Decimal("1.5"))],
+        seen=0,
+        actor=cast.leader,
+    )
+    return {"benefit": benefit, "indicator": indicator, "risk": risk}
 
 
 @dataclass(frozen=True)

@@ -76,10 +76,19 @@ def test_the_table_covers_the_routes_that_change_things(app: App) -> None:
     assert {
         ("POST", "/decide/{token}"),
         ("POST", "/report/{token}"),
+        ("POST", "/measure/{token}"),
         ("PUT", "/api/report-requests/{token}/draft"),
         ("POST", "/api/tokens"),
         ("DELETE", "/api/tokens/{token_id}"),
         ("POST", "/logout"),
+        ("POST", "/projects/{project_id}/benefits/new"),
+        ("POST", "/projects/{project_id}/indicators/{indicator_id}/measurements/new"),
+        ("POST", "/projects/{project_id}/risks/{risk_id}/assessments/new"),
+        ("POST", "/projects/{project_id}/plans"),
+        ("POST", "/api/indicators/{indicator_id}/measurements"),
+        ("PUT", "/api/projects/{project}/plans"),
+        ("POST", "/admin/terms"),
+        ("POST", "/admin/case-import"),
     } <= paths
     assert {(m, p) for m, p, rule in mutating(app) if rule is Rule.ANYONE} == OPEN_TO_ANYONE
 

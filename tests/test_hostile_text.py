@@ -118,6 +118,50 @@ def calls(ids: Ids, app: App) -> dict[tuple[str, str], Call]:
         ),
         ("put", "/api/report-requests/{token}/draft"): Call(report),
         ("post", "/api/report-requests/{token}/publish"): Call(report),
+        **business_case_calls(),
+    }
+
+
+def business_case_calls() -> dict[tuple[str, str], Call]:
+    """Valid bodies for the business case's operations (benefits, risks, plans)."""
+    benefit = {"title": "Spart tid", "description": "Færre timer.", "kind": "time"}
+    indicator = {
+        "name": "Timer spart per år",
+        "unit": "timer",
+        "direction": "higher",
+        "baseline": "0",
+        "baseline_on": "2026-01-01",
+        "target": "2000",
+        "target_on": "2028-12-31",
+        "plan_cycle": "tertial-1",
+    }
+    assessment = {
+        "probability": 3,
+        "consequence": 4,
+        "response": "reduce",
+        "mitigation": "Tett oppfølging.",
+        "next_review_on": "2030-01-01",
+        "comment": "Vurdert i møtet.",
+    }
+    risk = {**assessment, "kind": "risk", "title": "Forsinket leveranse", "category": "Leverandør"}
+    return {
+        ("post", "/api/projects/{project}/benefits"): Call(benefit),
+        ("patch", "/api/benefits/{benefit_id}"): Call({"title": "Spart tid", "version": 1}),
+        ("post", "/api/benefits/{benefit_id}/indicators"): Call(indicator),
+        ("patch", "/api/indicators/{indicator_id}"): Call({"unit": "timer", "version": 1}),
+        ("post", "/api/indicators/{indicator_id}/measurements"): Call(
+            {"value": "120,5", "measured_on": "2026-02-01", "comment": "Fra timelistene."}
+        ),
+        ("post", "/api/projects/{project}/risks"): Call(risk),
+        ("patch", "/api/risks/{risk_id}"): Call({"category": "Økonomi", "version": 1}),
+        ("post", "/api/risks/{risk_id}/assessments"): Call(assessment),
+        ("put", "/api/projects/{project}/plans"): Call(
+            {
+                "version": 0,
+                "costs": [{"year": 2027, "kind": "investment", "amount": 100, "note": "Lisens"}],
+                "people": [],
+            }
+        ),
     }
 
 
@@ -272,6 +316,9 @@ def test_every_json_operation_has_a_valid_body_to_fuzz(target: Target) -> None:
         ("post", "/api/webhooks"),
         ("put", "/api/report-requests/{token}/draft"),
         ("post", "/api/report-requests/{token}/publish"),
+        ("post", "/api/projects/{project}/benefits"),
+        ("post", "/api/indicators/{indicator_id}/measurements"),
+        ("post", "/api/projects/{project}/risks"),
     ],
     ids=lambda o: f"{o[0].upper()} {o[1]}",
 )

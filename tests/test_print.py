@@ -50,6 +50,7 @@ def test_the_boards_queue_and_a_project_print_as_clean_a4_board_papers(
             papers = (
                 ("decisions", "/decisions?lang=nn", "nn"),
                 ("project", f"/projects/{project}?lang=nb", "nb"),
+                ("risks", "/portfolio/risks?lang=en", "en"),
             )
             LOOKS.mkdir(parents=True, exist_ok=True)
             for name, path, lang in papers:

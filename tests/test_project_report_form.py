@@ -21,7 +21,10 @@ import pytest
 from sqlalchemy import select
 
 from phasegate.bootstrap import App
+from phasegate.domain.plans import CostKind, CostLine
+from phasegate.domain.risks import Assessment, Response, RiskKind, RiskStatus
 from phasegate.engine.reports import ReportView
+from phasegate.engine.risks import RiskDraft
 from phasegate.engine.service import Engine
 from phasegate.storage.tables import ReportRequest
 from phasegate.web.report_form import Filled
@@ -549,3 +552,51 @@ def test_a_project_in_realisation_writes_a_benefit_report(owed: Owed, cast: Cast
         assert form.status_code == 200
         assert "Gevinstrapport" in text_of(form)
         assert browser.get(f"/projects/{harvest}?lang=en").text.count("Write benefit report") == 1
+
+
+def test_the_form_lists_the_top_open_risks_and_the_published_report_keeps_them_and_the_plan(
+    owed: Owed, cast: Cast, opened: tuple[httpx.Client, dict[str, str]]
+) -> None:
+    engine = owed.engine
+    for title, p, c in [("Stålet kommer sent", 4, 5), ("Lite interesse", 2, 2), ("Lekkasje", 3, 3)]:
+        engine.add_risk(
+            owed.project,
+            RiskDraft(RiskKind.RISK, title, "", "Leverandør", cast.leader),
+            Assessment(p, c, None, None, Response.REDUCE, "", RiskStatus.OPEN, date(2027, 6, 1)),
+            actor=cast.leader,
+        )
+    engine.save_plans(
+        owed.project,
+        costs=[CostLine(2027, CostKind.INVESTMENT, 4_000_000)],
+        seen=0,
+        actor=cast.leader,
+    )
+    browser, fields = opened
+
+    form = text_of(browser.get(owed.form))
+    says(
+        form,
+        "De største åpne risikoene i usikkerhetsregisteret",
+        "Stålet kommer sent",
+        "4 × 5 = 20",
+        "Kostnadsplanen for 2027: investering 4 000 000 kr",
+    )
+    assert form.index("Stålet kommer sent") < form.index("Lekkasje") < form.index("Lite interesse")
+
+    sent = post(browser, owed, fields, **{**COMPLETE, "budget": "4500000"}, action="publish")
+    says(
+        text_of(sent),
+        "Registrene da rapporten ble publisert (2027)",
+        "Stålet kommer sent",
+        "Budsjettet i rapporten (4 500 000 kr) er ikke det samme som investeringen i "
+        "kostnadsplanen for 2027 (4 000 000 kr).",
+    )
+    (report,) = [r for r in published(owed) if r.id != owed.january]
+    assert report.register is not None
+    assert report.register["top_risks"][0]["title"] == "Stålet kommer sent"
+
+    # Later changes to the register do not rewrite what the report kept.
+    engine.save_plans(owed.project, costs=[], seen=1, actor=cast.leader)
+    kept = owed.engine.report(report.id).register
+    assert kept is not None
+    assert kept["plan"] == {"investment": 4_000_000, "operating": 0}

@@ -49,6 +49,8 @@ def test_the_four_pages_a_municipality_sees_fit_laptop_and_phone_in_three_langua
         "decisions": "/decisions",
         "project": f"/projects/{project}",
         "wheel": "/arshjul?year=2027",
+        "benefits": "/portfolio/benefits",
+        "risks": "/portfolio/risks",
     }
     LOOKS.mkdir(parents=True, exist_ok=True)
     too_wide: list[str] = []

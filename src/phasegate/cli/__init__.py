@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from phasegate.cli.case import case_cli, terms_cli
 from phasegate.cli.cycle import person_cli, scheduler, tick, wheel_cli
 from phasegate.cli.mail import mail_cli
 from phasegate.cli.portfolio import audit_cli, portfolio_cli
@@ -37,6 +38,8 @@ cli.add_typer(portfolio_cli, name="portfolio")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(config_cli, name="config")
 cli.add_typer(webhook_cli, name="webhook")
+cli.add_typer(case_cli, name="case")
+cli.add_typer(terms_cli, name="terms")
 cli.command("tick")(tick)
 cli.command("scheduler")(scheduler)
 

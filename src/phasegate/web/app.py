@@ -27,13 +27,17 @@ from phasegate.web.access import Rule, guard
 from phasegate.web.admin import admin_routes
 from phasegate.web.admin_webhooks import admin_webhook_routes
 from phasegate.web.api import api_routes
+from phasegate.web.business_case import business_case_routes
 from phasegate.web.calendar import calendar_routes
+from phasegate.web.case_admin import case_admin_routes
+from phasegate.web.case_api import case_api_routes
 from phasegate.web.decisions import decision_routes
 from phasegate.web.health import health_routes
 from phasegate.web.links import link_routes
 from phasegate.web.mailbox import mailbox_routes
 from phasegate.web.overview import overview_routes
 from phasegate.web.params import Lang
+from phasegate.web.portfolio_case import portfolio_case_routes
 from phasegate.web.project_reports import project_report_routes
 from phasegate.web.projects import project_routes
 from phasegate.web.refusals import reader_locale, refusal_answer
@@ -286,6 +290,10 @@ def create_app(app: App) -> FastAPI:
         project_report_routes(app, templates),
         wheel_routes(app, templates),
         workflow_routes(app, templates),
+        business_case_routes(app, templates),
+        case_api_routes(app),
+        case_admin_routes(app, templates),
+        portfolio_case_routes(app, templates),
     ):
         web.include_router(router)
     if app.settings.dev_mailbox_enabled:

@@ -189,6 +189,7 @@ class ProjectReportPages(ReportWriter[Sitting]):
             ],
             "source": source_of(voice, draft, latest),
             "csrf": session_csrf(self.app, request),
+            "registers": self.desk.registers(project.id, draft, voice),
             "action": f"{visit.path}/report{visit.lang}",
             "hidden": [("previous", "" if previous is None else previous)],
             "expires": "",

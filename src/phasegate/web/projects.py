@@ -39,6 +39,7 @@ from phasegate.errors import (
 from phasegate.i18n import lang_query, pick, words
 from phasegate.i18n.formats import format_datetime, format_money
 from phasegate.web.access import Rule, SignedIn, guard, session_csrf
+from phasegate.web.business_case import case_sections
 from phasegate.web.params import MAX_ROW_ID, TEXT_LENGTH, Line, Lines, RowId, form_text
 
 Text = Annotated[Line, Form(max_length=200)]
@@ -88,6 +89,7 @@ class ProjectPages:
             phase_names={phase.id: phase.label.get(locale) for phase in shown.phases},
             may_ask=me is not None and self.engine.may_request_gate(project_id, me.person),
             report_link=self.report_link(shown.project, me),
+            **case_sections(self.app, self.templates, request, shown.project, me, locale),
         )
 
     def report_link(self, project: ProjectView, me: Principal | None) -> str | None:

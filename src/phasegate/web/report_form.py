@@ -38,6 +38,7 @@ from phasegate.errors import (
     say_problem,
 )
 from phasegate.i18n.formats import format_money
+from phasegate.web import report_registers
 from phasegate.web.links import Voice
 from phasegate.web.params import form_text
 
@@ -238,6 +239,7 @@ def receipt_context(
     context = {
         "title": t("report_already_title") if again else t("report_published_title"),
         "lines": lines,
+        "registers": report_registers.kept(report.register, report.content, voice),
         **read_only(report.content, voice),
     }
     return context, 409 if again else 200

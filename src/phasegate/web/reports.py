@@ -37,6 +37,7 @@ from phasegate.errors import (
     ReportLocked,
 )
 from phasegate.links import ReportLink
+from phasegate.web import report_registers
 from phasegate.web.access import CsrfRejected, Rule, guard
 from phasegate.web.links import COOKIE_VALUE, LinkPages, Refusal, Voice
 from phasegate.web.report_form import (
@@ -95,6 +96,12 @@ class ReportDesk:
 
     def previous(self, project: int) -> ReportView | None:
         return self.engine.latest_report(project)
+
+    def registers(self, project: int, draft: ReportView | None, voice: Voice) -> dict[str, Any]:
+        """The top open risks and the year's cost plan beside the form, as they are now."""
+        case = self.engine.business_case(project)
+        content = draft.content if draft is not None else None
+        return report_registers.live(case, self.engine.today().year, content, voice)
 
     @staticmethod
     def require_open(ask: ReportRequestView, published: ReportView | None = None) -> None:
@@ -312,6 +319,7 @@ class ReportPages(ReportWriter[Visit]):
                 voice, draft, None if draft else self.desk.previous(ask.project_id)
             ),
             "csrf": self.links.csrf_for(cookie, visit.token),
+            "registers": self.desk.registers(ask.project_id, draft, voice),
             "action": request.url.path,
             "expires": voice.when(visit.link.expires_at),
         }
