@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from phasegate.demo.business_case import load_cases
 from phasegate.domain.model import Answer
 from phasegate.domain.rules import ChecklistAnswer, DocumentLink
 from phasegate.engine.service import Engine
@@ -22,6 +23,7 @@ class SeedResult:
     projects_added: int
     projects_total: int
     requests_submitted: int = 0
+    cases_added: int = 0  # projects given benefits, risks and plans now
 
 
 def seed_phase(word: str) -> str:
@@ -32,7 +34,9 @@ def seed_phase(word: str) -> str:
 
 
 def load_demo(engine: Engine, seed_file: Path = SEED_FILE) -> SeedResult:
-    """Add the seed's people, board and projects that are not there yet."""
+    """Add the seed's people, board and projects that are not there yet, and the business
+    cases of ``business_case.yaml`` (demo data: benefits, risks and plans) to projects
+    that have none."""
     data: dict[str, Any] = load_data(seed_file, "seed")
     domain = data["email_domain"]
     people_before = len(engine.people())
@@ -48,10 +52,12 @@ def load_demo(engine: Engine, seed_file: Path = SEED_FILE) -> SeedResult:
         member = person(name)
         assert member is not None
         engine.grant_role(member, "board")
+    pmo = None
     for name in data.get("pmo", []):
         officer = person(name)
         assert officer is not None
         engine.grant_role(officer, "pmo")
+        pmo = pmo or officer
     added = 0
     existing = {p.name for p in engine.portfolio()}
     for portfolio in data["portfolios"]:
@@ -70,12 +76,14 @@ def load_demo(engine: Engine, seed_file: Path = SEED_FILE) -> SeedResult:
                 added += 1
             except DuplicateName:  # another demo process added it a moment ago
                 continue
+    cases = load_cases(engine, person, pmo)
     requested = _request_first_gate(engine, data.get("demo_request"), domain)
     return SeedResult(
         people_added=len(engine.people()) - people_before,
         projects_added=added,
         projects_total=len(engine.portfolio()),
         requests_submitted=requested,
+        cases_added=cases,
     )
 
 
