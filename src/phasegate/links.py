@@ -104,23 +104,14 @@ class LinkSigner:
         if request <= 0 or person <= 0:
             raise ValueError("request and person are database ids, so positive")
         expires = _micros(_aware(now) + self.ttl)
-        payload = _PAYLOAD.pack(
-            FORMAT, request, person, OUTCOMES.index(outcome), expires, secrets.token_bytes(16)
-        )
-        return f"{_encode(payload)}.{_encode(self._sign(self._keys[0], payload))}"
+        return self._issue(_PAYLOAD, _DOMAIN, request, person, OUTCOMES.index(outcome), expires)
 
     def verify(self, token: str, now: datetime) -> VoteLink:
         """The link the token stands for; raises LinkTampered or LinkExpired."""
-        payload, signature = _split(token)
-        if not any(hmac.compare_digest(self._sign(k, payload), signature) for k in self._keys):
-            raise LinkTampered()
-        version, request, person, outcome, expires, _nonce = _PAYLOAD.unpack(payload)
-        if version != FORMAT or outcome >= len(OUTCOMES):
+        request, person, outcome, expires = self._open(token, _PAYLOAD, _DOMAIN)
+        if outcome >= len(OUTCOMES):
             raise LinkTampered()  # signed by us, yet not a format we know: never trust it
-        expires_at = _EPOCH + timedelta(microseconds=expires)
-        if _aware(now) >= expires_at:
-            raise LinkExpired(expires_at, person=person)
-        return VoteLink(request, person, OUTCOMES[outcome], expires_at)
+        return VoteLink(request, person, OUTCOMES[outcome], _unexpired(expires, now, person))
 
     def issue_report(self, request: int, person: int, now: datetime, ttl: timedelta) -> str:
         """A token for ``person`` to open the form of report request ``request``.
@@ -132,25 +123,12 @@ class LinkSigner:
         if request <= 0 or person <= 0:
             raise ValueError("request and person are database ids, so positive")
         expires = _micros(_aware(now) + ttl)
-        payload = _REPORT_PAYLOAD.pack(FORMAT, request, person, expires, secrets.token_bytes(16))
-        signature = self._sign(self._keys[0], payload, _REPORT_DOMAIN)
-        return f"{_encode(payload)}.{_encode(signature)}"
+        return self._issue(_REPORT_PAYLOAD, _REPORT_DOMAIN, request, person, expires)
 
     def verify_report(self, token: str, now: datetime) -> ReportLink:
         """The report link the token stands for; raises LinkTampered or LinkExpired."""
-        payload, signature = _split(token, _REPORT_PAYLOAD.size)
-        if not any(
-            hmac.compare_digest(self._sign(k, payload, _REPORT_DOMAIN), signature)
-            for k in self._keys
-        ):
-            raise LinkTampered()
-        version, request, person, expires, _nonce = _REPORT_PAYLOAD.unpack(payload)
-        if version != FORMAT:
-            raise LinkTampered()
-        expires_at = _EPOCH + timedelta(microseconds=expires)
-        if _aware(now) >= expires_at:
-            raise LinkExpired(expires_at, person=person)
-        return ReportLink(request, person, expires_at)
+        request, person, expires = self._open(token, _REPORT_PAYLOAD, _REPORT_DOMAIN)
+        return ReportLink(request, person, _unexpired(expires, now, person))
 
     def issue_measurement(
         self,
@@ -167,35 +145,43 @@ class LinkSigner:
         if min(project, indicator, person) <= 0:
             raise ValueError("project, indicator and person are database ids, so positive")
         expires = _micros(_aware(now) + ttl)
-        payload = _MEASUREMENT_PAYLOAD.pack(
-            FORMAT,
+        return self._issue(
+            _MEASUREMENT_PAYLOAD,
+            _MEASUREMENT_DOMAIN,
             project,
             indicator,
             person,
             due_on.toordinal(),
             expires,
-            secrets.token_bytes(16),
         )
-        signature = self._sign(self._keys[0], payload, _MEASUREMENT_DOMAIN)
-        return f"{_encode(payload)}.{_encode(signature)}"
 
     def verify_measurement(self, token: str, now: datetime) -> MeasurementLink:
         """The measurement link the token stands for; raises LinkTampered or LinkExpired."""
-        payload, signature = _split(token, _MEASUREMENT_PAYLOAD.size)
+        opened = self._open(token, _MEASUREMENT_PAYLOAD, _MEASUREMENT_DOMAIN)
+        project, indicator, person, day, expires = opened
+        if not 0 < day <= date.max.toordinal():
+            raise LinkTampered()
+        expires_at = _unexpired(expires, now, person)
+        return MeasurementLink(project, indicator, person, date.fromordinal(day), expires_at)
+
+    def _issue(self, packer: struct.Struct, domain: bytes, *fields: int) -> str:
+        """A token: the format, ``fields`` and a random nonce, signed for ``domain`` only
+        (so a link of one kind never passes as another) with the newest key."""
+        payload = packer.pack(FORMAT, *fields, secrets.token_bytes(16))
+        return f"{_encode(payload)}.{_encode(self._sign(self._keys[0], payload, domain))}"
+
+    def _open(self, token: str, packer: struct.Struct, domain: bytes) -> tuple[int, ...]:
+        """A token's fields (without the format and the nonce), if one of our keys signed
+        it for ``domain`` in the format we write; else LinkTampered."""
+        payload, signature = _split(token, packer.size)
         if not any(
-            hmac.compare_digest(self._sign(k, payload, _MEASUREMENT_DOMAIN), signature)
-            for k in self._keys
+            hmac.compare_digest(self._sign(k, payload, domain), signature) for k in self._keys
         ):
             raise LinkTampered()
-        version, project, indicator, person, day, expires, _nonce = _MEASUREMENT_PAYLOAD.unpack(
-            payload
-        )
-        if version != FORMAT or not 0 < day <= date.max.toordinal():
-            raise LinkTampered()
-        expires_at = _EPOCH + timedelta(microseconds=expires)
-        if _aware(now) >= expires_at:
-            raise LinkExpired(expires_at, person=person)
-        return MeasurementLink(project, indicator, person, date.fromordinal(day), expires_at)
+        version, *fields, _nonce = packer.unpack(payload)
+        if version != FORMAT:
+            raise LinkTampered()  # signed by us, yet not a format we know: never trust it
+        return tuple(fields)
 
     @staticmethod
     def _sign(key: bytes, payload: bytes, domain: bytes = _DOMAIN) -> bytes:
@@ -225,6 +211,14 @@ def risk_review_url(base_url: str, project: int, risk: int) -> str:
 def project_url(base_url: str, project: int) -> str:
     """The project's own page: its phase, gates, votes and reports."""
     return f"{base_url.rstrip('/')}/projects/{project}"
+
+
+def _unexpired(expires: int, now: datetime, person: int) -> datetime:
+    """When a link expires (microseconds since the epoch); LinkExpired once it has."""
+    expires_at = _EPOCH + timedelta(microseconds=expires)
+    if _aware(now) >= expires_at:
+        raise LinkExpired(expires_at, person=person)
+    return expires_at
 
 
 def _split(token: str, size: int = _PAYLOAD.size) -> tuple[bytes, bytes]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row
@@ -198,15 +197,15 @@ class CycleMail:
                 "name": indicator[1],
                 "unit": definition.unit,
                 "direction": definition.direction.value,
-                "baseline": _plain(definition.baseline),
+                "baseline": definition.baseline,
                 "baseline_on": definition.baseline_on,
-                "target": _plain(definition.target),
+                "target": definition.target,
                 "target_on": definition.target_on,
             },
             "latest": None
             if latest is None
             else {
-                "value": _plain(latest.value),
+                "value": latest.value,
                 "measured_on": latest.measured_on,
                 "percent": progress.percent,
             },
@@ -262,9 +261,3 @@ class CycleMail:
     ) -> str:
         context = {"recipient": {"name": person.name}, "day": day, "entries": entries}
         return self.gates.send(uow, "digest", person, None, context)
-
-
-def _plain(value: Decimal) -> Decimal:
-    """A stored value without the storage's trailing zeros: 1200.0000 reads 1200."""
-    normal = value.normalize()
-    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal

@@ -32,9 +32,10 @@ from phasegate.cycle.deadlines import measurement_subject, open_deadlines, risk_
 from phasegate.cycle.mail import CycleMail
 from phasegate.cycle.plans import Cycle
 from phasegate.domain import register_events as rev
-from phasegate.domain.benefits import Direction, IndicatorDefinition, Measurement, progress
+from phasegate.domain.benefits import Measurement, progress
 from phasegate.domain.reminders import DeadlineKind
 from phasegate.domain.wheel import Occurrence
+from phasegate.engine.business_case import definition_of
 from phasegate.engine.service import Engine
 from phasegate.engine.unit import UnitOfWork
 from phasegate.errors import ConcurrentUpdate
@@ -207,14 +208,7 @@ class RegisterAsks:
                 titles=dict.fromkeys(LOCALES, f"{row.name} ({row.benefit})"),
                 due=due,
             )
-            definition = IndicatorDefinition(
-                row.unit,
-                Direction(row.direction),
-                row.baseline,
-                row.baseline_on,
-                row.target,
-                row.target_on,
-            )
+            definition = definition_of(row)
             self.mail.measurement_requested(
                 uow,
                 person=people[asked],

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from phasegate.domain.problems import Problem
 
@@ -63,6 +64,14 @@ class Scale:
     @property
     def largest(self) -> int:
         return self.probability * self.consequence
+
+    def cell(self, probability: int, consequence: int) -> tuple[int, int]:
+        """The matrix cell a pair of scores falls in; scores off this scale (from an older,
+        larger one) count on the nearest edge."""
+        return (
+            min(max(probability, 1), self.probability),
+            min(max(consequence, 1), self.consequence),
+        )
 
     def band(self, score: int) -> Band:
         if score >= self.high_from * self.largest:
@@ -137,10 +146,29 @@ class Scored:
     status: RiskStatus
 
 
-def top(risks: Iterable[Scored], count: int = 5) -> list[Scored]:
+class Ranked(Protocol):
+    """Whatever has a risk's id, kind, status, consequence and score (a view, a row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def consequence(self) -> int: ...
+    @property
+    def score(self) -> int: ...
+
+
+R = TypeVar("R", bound=Ranked)
+
+
+def top(risks: Iterable[R], count: int = 5) -> list[R]:
     """The open risks (not opportunities) with the highest scores, highest first; of equal
-    scores the higher consequence, then the older risk first."""
-    open_risks = [r for r in risks if r.status is RiskStatus.OPEN and r.kind is RiskKind.RISK]
+    scores the higher consequence, then the older risk first. The one ranking the
+    register, a status report and its kept copy use."""
+    open_risks = [r for r in risks if r.status == RiskStatus.OPEN and r.kind == RiskKind.RISK]
     open_risks.sort(key=lambda r: (-r.score, -r.consequence, r.id))
     return open_risks[:count]
 
@@ -148,9 +176,7 @@ def top(risks: Iterable[Scored], count: int = 5) -> list[Scored]:
 def matrix(scale: Scale, cells: Iterable[tuple[int, int]]) -> list[list[int]]:
     """Counts per cell, ``rows[probability − 1][consequence − 1]``; off-scale pairs (from an
     older, larger scale) are counted on the nearest edge."""
-    counted = Counter(
-        (min(max(p, 1), scale.probability), min(max(c, 1), scale.consequence)) for p, c in cells
-    )
+    counted = Counter(scale.cell(p, c) for p, c in cells)
     return [
         [counted.get((p, c), 0) for c in range(1, scale.consequence + 1)]
         for p in range(1, scale.probability + 1)

@@ -21,7 +21,6 @@ from sqlalchemy import Row, bindparam, delete, insert, select, update
 from phasegate.domain import register_events as rev
 from phasegate.domain.benefits import (
     BenefitKind,
-    Direction,
     IndicatorDefinition,
     Measurement,
     problems_in_definition,
@@ -31,6 +30,7 @@ from phasegate.domain.benefits import (
 )
 from phasegate.domain.problems import Problem
 from phasegate.engine.access import OFFICE_ROLES
+from phasegate.engine.business_case import definition_of
 from phasegate.engine.lookups import ProjectState, get_project, roles_of
 from phasegate.engine.unit import UnitOfWork
 from phasegate.errors import ConcurrentUpdate, NotFound, NotPermitted, RegisterInvalid
@@ -131,7 +131,9 @@ W_DUE_DROP = delete(MeasurementDue).where(
 )
 
 
-def _may_edit(uow: UnitOfWork, project: ProjectState, also: int | None = None) -> bool:
+def may_edit_case(uow: UnitOfWork, project: ProjectState, also: int | None = None) -> bool:
+    """The project's manager or owner, the PMO, an admin, the system; and ``also`` (a
+    benefit's or a risk's owner, for their measurements and reassessments)."""
     person = uow.actor.person
     if person is None or person in (project.leader_id, project.owner_id, also):
         return True
@@ -140,11 +142,12 @@ def _may_edit(uow: UnitOfWork, project: ProjectState, also: int | None = None) -
 
 def require_case_editor(uow: UnitOfWork, project: ProjectState) -> None:
     """A project's business case is edited by its manager or owner, the PMO or an admin."""
-    if not _may_edit(uow, project):
+    if not may_edit_case(uow, project):
         raise NotPermitted("business_case", person=uow.actor_name, project=project.name)
 
 
-def _owner_problems(uow: UnitOfWork, owner: int | None) -> list[Problem]:
+def owner_problems(uow: UnitOfWork, owner: int | None) -> list[Problem]:
+    """An owner (of a benefit or a risk) who is nobody phasegate knows."""
     if owner is not None and uow.scalar(Q_PERSON_EXISTS, person=owner) is None:
         return [Problem.of("benefit_owner_unknown", "owner", value=str(owner))]
     return []
@@ -157,7 +160,7 @@ def _text_problems(title: str, field: str = "title") -> list[Problem]:
 def add_benefit(uow: UnitOfWork, project_id: int, draft: BenefitDraft) -> int:
     project = get_project(uow, project_id)
     require_case_editor(uow, project)
-    problems = _text_problems(draft.title) + _owner_problems(uow, draft.owner)
+    problems = _text_problems(draft.title) + owner_problems(uow, draft.owner)
     if problems:
         raise RegisterInvalid(problems)
     benefit = int(
@@ -189,7 +192,7 @@ def change_benefit(uow: UnitOfWork, benefit_id: int, draft: BenefitDraft, seen: 
     row = _benefit(uow, benefit_id)
     project = get_project(uow, row.project_id)
     require_case_editor(uow, project)
-    problems = _text_problems(draft.title) + _owner_problems(uow, draft.owner)
+    problems = _text_problems(draft.title) + owner_problems(uow, draft.owner)
     if problems:
         raise RegisterInvalid(problems)
     changed = uow.conn.execute(
@@ -296,7 +299,7 @@ def record_measurement(
         raise ValueError(f"a measurement comes by {', '.join(CHANNELS)}, not {channel!r}")
     row = _indicator(uow, indicator_id)
     project = get_project(uow, row.project_id)
-    if not _may_edit(uow, project, also=row.owner_id):
+    if not may_edit_case(uow, project, also=row.owner_id):
         raise NotPermitted("measure", person=uow.actor_name, project=project.name)
     definition = definition_of(row)
     measurement = Measurement(value, measured_on)
@@ -336,18 +339,6 @@ def record_measurement(
         )
     )
     return measurement_id
-
-
-def definition_of(row: Row[Any]) -> IndicatorDefinition:
-    """An indicator's definition from a row that has its columns."""
-    return IndicatorDefinition(
-        unit=row.unit,
-        direction=Direction(row.direction),
-        baseline=row.baseline,
-        baseline_on=row.baseline_on,
-        target=row.target,
-        target_on=row.target_on,
-    )
 
 
 def _refuse_bad_indicator(draft: IndicatorDraft, cycles: Sequence[str]) -> None:

@@ -38,7 +38,7 @@ from phasegate.domain.plans import (
     by_year,
     fte_by_year,
 )
-from phasegate.domain.risks import Band, RiskKind, RiskStatus, Scale, matrix
+from phasegate.domain.risks import Band, RiskKind, RiskStatus, Scale, matrix, top
 from phasegate.storage.registers import (
     Benefit,
     CostPlanLine,
@@ -262,9 +262,7 @@ class BusinessCase:
 
     def top_risks(self, count: int = 5) -> list[RiskView]:
         """The open risks (not opportunities) with the highest scores."""
-        found = [r for r in self.open_risks if r.kind is RiskKind.RISK]
-        found.sort(key=lambda r: (-r.score, -r.consequence, r.id))
-        return found[:count]
+        return top(self.risks, count)
 
     @property
     def met(self) -> frozenset[Requirement]:
@@ -302,9 +300,11 @@ def requirements_met(conn: Connection, project: int) -> frozenset[Requirement]:
     return frozenset(r for r, met in zip(order, row, strict=True) if met)
 
 
-Q_TOP_RISKS = (
+Q_OPEN_RISKS = (
     select(
         Risk.id,
+        Risk.kind,
+        Risk.status,
         Risk.title,
         Risk.probability,
         Risk.consequence,
@@ -312,9 +312,7 @@ Q_TOP_RISKS = (
         _RiskOwner.name.label("owner"),
     )
     .outerjoin(_RiskOwner, _RiskOwner.id == Risk.owner_id)
-    .where(Risk.project_id == bindparam("project"), Risk.status == "open", Risk.kind == "risk")
-    .order_by(Risk.score.desc(), Risk.consequence.desc(), Risk.id)
-    .limit(5)
+    .where(Risk.project_id == bindparam("project"), Risk.status == "open")
 )
 Q_YEAR_COSTS = select(CostPlanLine.kind, CostPlanLine.amount).where(
     CostPlanLine.project_id == bindparam("project"), CostPlanLine.year == bindparam("year")
@@ -342,7 +340,7 @@ def register_snapshot(conn: Connection, project: int, year: int) -> dict[str, An
                 "score": r.score,
                 "owner": r.owner,
             }
-            for r in conn.execute(Q_TOP_RISKS, {"project": project})
+            for r in top(conn.execute(Q_OPEN_RISKS, {"project": project}).all())
         ],
         "plan": planned,
     }
@@ -393,15 +391,20 @@ def read_benefits(conn: Connection, project: int, today: date) -> tuple[BenefitV
     return tuple(views)
 
 
-def indicator_view(ind: Any, measured: Iterable[MeasurementView], today: date) -> IndicatorView:
-    definition = IndicatorDefinition(
-        unit=ind.unit,
-        direction=Direction(ind.direction),
-        baseline=ind.baseline,
-        baseline_on=ind.baseline_on,
-        target=ind.target,
-        target_on=ind.target_on,
+def definition_of(row: Any) -> IndicatorDefinition:
+    """A stored indicator (any row with its columns) as the domain's definition."""
+    return IndicatorDefinition(
+        unit=row.unit,
+        direction=Direction(row.direction),
+        baseline=row.baseline,
+        baseline_on=row.baseline_on,
+        target=row.target,
+        target_on=row.target_on,
     )
+
+
+def indicator_view(ind: Any, measured: Iterable[MeasurementView], today: date) -> IndicatorView:
+    definition = definition_of(ind)
     kept = tuple(measured)
     return IndicatorView(
         id=ind.id,

@@ -27,8 +27,6 @@ from sqlalchemy.orm import aliased
 
 from phasegate.domain.benefits import (
     BenefitKind,
-    Direction,
-    IndicatorDefinition,
     Measurement,
     progress,
     status,
@@ -37,6 +35,7 @@ from phasegate.domain.plans import CostKind, CostLine, PeopleLine
 from phasegate.domain.risks import Assessment, Response, RiskKind, RiskStatus, Scale
 from phasegate.engine import benefits, plans, risks
 from phasegate.engine.benefits import BenefitDraft, IndicatorDraft
+from phasegate.engine.business_case import definition_of
 from phasegate.engine.risks import RiskDraft
 from phasegate.engine.unit import UnitOfWork
 from phasegate.errors import NotFound, RuleViolation
@@ -145,17 +144,6 @@ def _read(conn: Connection, project: int | None = None) -> _Rows:
     )
 
 
-def _definition(ind: Any) -> IndicatorDefinition:
-    return IndicatorDefinition(
-        ind.unit,
-        Direction(ind.direction),
-        ind.baseline,
-        ind.baseline_on,
-        ind.target,
-        ind.target_on,
-    )
-
-
 def _assessment(risk: Any) -> Assessment:
     return Assessment(
         risk.probability,
@@ -181,7 +169,7 @@ def read_known(conn: Connection, scale: Scale, today: date, cycles: Sequence[str
         indicators[ind.benefit_id][keyed(ind.name)] = KnownIndicator(
             ind.id,
             ind.name,
-            _definition(ind),
+            definition_of(ind),
             ind.plan_cycle,
             tuple(date.fromisoformat(d) for d in ind.plan_dates or ()),
             ind.version,
@@ -383,7 +371,7 @@ def case_tables(
     for ind in sorted(rows.indicators, key=lambda i: (order[i.project_id], i.benefit_id, i.id)):
         kept = measured.get(ind.id, [])
         done = progress(
-            _definition(ind), [Measurement(m.value, m.measured_on) for m in kept], today
+            definition_of(ind), [Measurement(m.value, m.measured_on) for m in kept], today
         )
         progresses[ind.benefit_id].append(done)
         latest = done.latest

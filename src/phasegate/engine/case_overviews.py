@@ -44,7 +44,6 @@ from sqlalchemy.orm import aliased
 from phasegate.domain.benefits import (
     BenefitKind,
     BenefitStatus,
-    Direction,
     IndicatorDefinition,
     Measurement,
     Progress,
@@ -54,7 +53,7 @@ from phasegate.domain.benefits import (
 from phasegate.domain.model import Label
 from phasegate.domain.risks import RiskKind, RiskStatus, Scale, matrix
 from phasegate.domain.wheel import Wheel
-from phasegate.engine.business_case import RiskView, risk_view
+from phasegate.engine.business_case import RiskView, definition_of, risk_view
 from phasegate.engine.catalog import WorkflowCatalog
 from phasegate.storage.registers import Benefit, Indicator, MeasurementDue, Risk
 from phasegate.storage.registers import Measurement as MeasurementRow
@@ -512,10 +511,7 @@ def indicator_lines(
     )
     lines: dict[int, list[tuple[IndicatorLine, str | None]]] = defaultdict(list)
     for ind in conn.execute(statement).all():
-        definition = IndicatorDefinition(
-            ind.unit, Direction(ind.direction), ind.baseline, ind.baseline_on, ind.target,
-            ind.target_on,
-        )  # fmt: skip
+        definition = definition_of(ind)
         found = progress(definition, measured.get(ind.id, []), today)
         line = IndicatorLine(ind.id, ind.name, definition, found)
         lines[ind.benefit_id].append((line, ind.plan_cycle))

@@ -20,13 +20,11 @@ from sqlalchemy import Row, bindparam, insert, or_, select, update
 from phasegate.domain import register_events as rev
 from phasegate.domain.problems import Problem
 from phasegate.domain.risks import Assessment, RiskKind, Scale, problems_in_assessment
-from phasegate.engine.access import OFFICE_ROLES
-from phasegate.engine.benefits import require_case_editor
-from phasegate.engine.lookups import get_project, roles_of
+from phasegate.engine.benefits import may_edit_case, owner_problems, require_case_editor
+from phasegate.engine.lookups import get_project
 from phasegate.engine.unit import UnitOfWork
 from phasegate.errors import ConcurrentUpdate, NotFound, NotPermitted, RegisterInvalid
 from phasegate.storage.registers import Risk, RiskAssessment
-from phasegate.storage.tables import Person
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,6 @@ class RiskDraft:
 Q_RISK = select(Risk.id, Risk.project_id, Risk.owner_id, Risk.version).where(
     Risk.id == bindparam("risk")
 )
-Q_PERSON_EXISTS = select(Person.id).where(Person.id == bindparam("person"))
 W_RISK = insert(Risk).returning(Risk.id)
 W_RISK_CHANGE = (
     update(Risk)
@@ -86,9 +83,7 @@ W_CURRENT = (
 
 def _draft_problems(uow: UnitOfWork, draft: RiskDraft) -> list[Problem]:
     problems = [] if draft.title.strip() else [Problem.of("value_missing", "title")]
-    if draft.owner is not None and uow.scalar(Q_PERSON_EXISTS, person=draft.owner) is None:
-        problems.append(Problem.of("benefit_owner_unknown", "owner", value=str(draft.owner)))
-    return problems
+    return problems + owner_problems(uow, draft.owner)
 
 
 def add_risk(
@@ -184,9 +179,7 @@ def assess_risk(
     """Reassess a risk: a new row, never an overwrite."""
     row = _risk(uow, risk_id)
     project = get_project(uow, row.project_id)
-    person = uow.actor.person
-    allowed = person is None or person in (project.leader_id, project.owner_id, row.owner_id)
-    if not allowed and not roles_of(uow, person or 0) & OFFICE_ROLES:
+    if not may_edit_case(uow, project, also=row.owner_id):
         raise NotPermitted("assess_risk", person=uow.actor_name, project=project.name)
     problems = problems_in_assessment(scale, assessment, today)
     if problems:

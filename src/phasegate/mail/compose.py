@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -207,13 +206,13 @@ class MailComposer:
                     {
                         "name": i.name,
                         "unit": i.unit,
-                        "baseline": _plain(i.definition.baseline),
-                        "target": _plain(i.definition.target),
+                        "baseline": i.definition.baseline,
+                        "target": i.definition.target,
                         "target_on": i.definition.target_on,
                         "latest": None
                         if i.progress.latest is None
                         else {
-                            "value": _plain(i.progress.latest.value),
+                            "value": i.progress.latest.value,
                             "measured_on": i.progress.latest.measured_on,
                         },
                         "percent": i.progress.percent,
@@ -286,12 +285,6 @@ class MailComposer:
         gate = definition.definition.gate(gate_id)
         assert gate is not None
         return row, definition.definition, gate
-
-
-def _plain(value: Decimal) -> Decimal:
-    """A stored value without the storage's trailing zeros: 1200.0000 reads 1200."""
-    normal = value.normalize()
-    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
 
 
 def _next_query(page: str) -> str:

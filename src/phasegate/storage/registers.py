@@ -32,7 +32,9 @@ from phasegate.storage.tables import Base, BigId, JsonData
 
 class Fixed(TypeDecorator[Decimal]):
     """An exact decimal with four places, kept as a whole number of ten-thousandths, so
-    SQLite and PostgreSQL store, compare and sort it alike."""
+    SQLite and PostgreSQL store, compare and sort it alike. It reads back as written,
+    without the storage's trailing zeros (1200, 300.5), so nothing that shows it has to
+    strip them."""
 
     impl = BigInteger
     cache_ok = True
@@ -46,7 +48,7 @@ class Fixed(TypeDecorator[Decimal]):
     def process_result_value(self, value: int | None, _dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        return (Decimal(value) / self.SCALE).quantize(Decimal("0.0001"))
+        return Decimal(value) / self.SCALE  # exact: 12000000 reads 1200, 3005000 reads 300.5
 
 
 class Benefit(Base):

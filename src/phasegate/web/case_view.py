@@ -89,9 +89,10 @@ def cell_of(text: str | None, case: BusinessCase) -> tuple[int, int] | None:
 
 def in_cell(risk: RiskView, cell: tuple[int, int], case: BusinessCase) -> bool:
     """The matrix counts off-scale scores on its nearest edge; the filter does the same."""
-    p = min(max(risk.probability, 1), case.scale.probability)
-    c = min(max(risk.consequence, 1), case.scale.consequence)
-    return risk.status is RiskStatus.OPEN and (p, c) == cell
+    return (
+        risk.status is RiskStatus.OPEN
+        and case.scale.cell(risk.probability, risk.consequence) == cell
+    )
 
 
 def measurement_facts(
