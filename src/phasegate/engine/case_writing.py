@@ -20,6 +20,7 @@ from phasegate.domain.wheel import EventKind, Wheel
 from phasegate.engine import benefits, plans, risks
 from phasegate.engine.benefits import BenefitDraft, IndicatorDraft
 from phasegate.engine.business_case import BusinessCase, Term, business_case, terms
+from phasegate.engine.lookups import get_project
 from phasegate.engine.risks import RiskDraft
 from phasegate.engine.unit import UnitOfWork
 
@@ -37,6 +38,9 @@ class CaseWriting:
         raise NotImplementedError  # the engine's (service.py)
 
     def reading(self) -> AbstractContextManager[Connection]:
+        raise NotImplementedError  # the engine's (service.py)
+
+    def asking(self, person: int) -> AbstractContextManager[UnitOfWork]:
         raise NotImplementedError  # the engine's (service.py)
 
     # --- the day, the cycles -----------------------------------------------------------
@@ -153,6 +157,17 @@ class CaseWriting:
             return plans.save_term(uow, kind, name, term=term, active=active)
 
     # --- reading -------------------------------------------------------------------------
+
+    def check_case_editor(self, project: int, person: int) -> None:
+        """NotPermitted unless ``person`` may change the project's benefits, risks and
+        plans; NotFound for no such project. Reads only."""
+        with self.asking(person) as uow:
+            benefits.require_case_editor(uow, get_project(uow, project))
+
+    def may_edit_case(self, project: int, person: int) -> bool:
+        """Whether ``person`` may change the project's business case (reads only)."""
+        with self.asking(person) as uow:
+            return benefits.may_edit_case(uow, get_project(uow, project))
 
     def business_case(self, project: int) -> BusinessCase:
         """The project's benefits, risks and plans, with progress as of today."""

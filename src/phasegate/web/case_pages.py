@@ -15,9 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from phasegate.bootstrap import App
 from phasegate.domain.problems import Problem
-from phasegate.engine.benefits import require_case_editor
 from phasegate.engine.business_case import BenefitView, IndicatorView, RiskView
-from phasegate.engine.lookups import get_project
 from phasegate.engine.signin import Principal
 from phasegate.engine.views import ProjectView
 from phasegate.errors import NotFound, NotPermitted, RegisterInvalid
@@ -104,12 +102,7 @@ class CasePages:
         """Whether ``me`` edits the project's business case, by the engine's own rule."""
         if me is None:
             return Permissions(False, None)
-        with self.engine.asking(me.person) as uow:
-            try:
-                require_case_editor(uow, get_project(uow, project))
-            except NotPermitted:
-                return Permissions(False, me.person)
-        return Permissions(True, me.person)
+        return Permissions(self.engine.may_edit_case(project, me.person), me.person)
 
     def cycles(self, locale: str) -> dict[str, str]:
         """The wheel's reporting cycles by id, in the reader's words."""
@@ -193,8 +186,7 @@ class CasePages:
 
     def require_editor(self, project: int, me: Principal) -> None:
         """The engine's refusal, before a form is shown to someone who may not send it."""
-        with self.engine.asking(me.person) as uow:
-            require_case_editor(uow, get_project(uow, project))
+        self.engine.check_case_editor(project, me.person)
 
     def people(self, t: Words) -> tuple[tuple[str, str], ...]:
         return (("", t("case_nobody")), *((str(p.id), p.name) for p in self.engine.people()))
